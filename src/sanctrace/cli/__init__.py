@@ -1,0 +1,1 @@
+"""Thin command layer: one module per capability, no logic (that lives in the capability packages)."""

@@ -1,0 +1,45 @@
+"""Typed settings, read from the environment (prefix ``SANCTRACE_``) and CLI options.
+
+A :class:`Settings` object is created once at the entry point (CLI or API) and passed down;
+nothing reads the environment at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_LIST_URLS: dict[str, str] = {
+    "ofac": "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/SDN_ADVANCED.XML",
+    "un": "https://scsanctions.un.org/resources/xml/en/consolidated.xml",
+    "eu": "https://webgate.ec.europa.eu/fsd/fsf/public/files/xmlFullSanctionsList_1_1/content",
+    "uk": "https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.xml",
+}
+
+
+class Settings(BaseSettings):
+    """Every knob sanctrace has. Override with ``SANCTRACE_<NAME>`` or the CLI's global options."""
+
+    model_config = SettingsConfigDict(env_prefix="SANCTRACE_", extra="ignore")
+
+    db: Path = Field(default=Path("sanctrace.duckdb"), description="DuckDB database file")
+    engine: Literal["duckdb", "spark"] = "duckdb"
+    spark_master: str = "local[*]"
+    spark_warehouse: Path = Field(default=Path("sanctrace-spark"), description="Parquet dir for Spark runs")
+    threads: int = 0  # 0: let DuckDB decide
+    memory_limit: str | None = None
+
+    screening_threshold: float = 0.75
+    screening_max_matches: int = 10
+
+    list_urls: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_LIST_URLS))
+    http_timeout_s: float = 60.0
+    max_download_bytes: int = 512 * 1024 * 1024
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    api_max_body_bytes: int = 10 * 1024 * 1024
+    api_rate_limit_per_minute: int = 6000

@@ -1,0 +1,1 @@
+"""Typed domain records shared by every capability (one noun per module)."""
