@@ -1,9 +1,12 @@
-"""CLI for `sanctrace chain` (thin: parses options, calls the capability package, prints)."""
+"""CLI for `sanctrace chain` ingestion commands (ingest, block); analysis commands live in
+``chain_analysis`` and attach to the same ``chain_app`` group."""
 
 from __future__ import annotations
 
 import typer
 
+chain_app = typer.Typer(help="Bitcoin: ingest blocks, attribute, cluster and trace.", no_args_is_help=True)
+
 
 def register(root: typer.Typer) -> None:
-    """Attach this module's commands to the root app (filled in by the capability's owner)."""
+    root.add_typer(chain_app, name="chain")

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 
 from sanctrace import __version__
@@ -18,6 +17,7 @@ from sanctrace.cli import (
     audit,
     cases,
     chain,
+    chain_analysis,
     decide,
     demo,
     ledger,
@@ -75,34 +75,29 @@ def root(
     ctx.call_on_close(context.close)
 
 
-for module in (lists, screen, chain, parties, ownership, network, ledger, rules, decide, cases, audit,
-               reports, demo, run, serve):
+for module in (
+    lists, screen, chain, chain_analysis, parties, ownership, network, ledger, rules, decide, cases, audit,
+    reports, demo, run, serve,
+):
     module.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: run the app and turn user errors into exit code 1."""
+    """Console-script entry point: run the app and turn user errors into exit code 1.
+
+    Click's standalone mode already maps usage errors to exit 2 and closes quietly on a broken
+    pipe; everything of ours that a user can cause is a SanctraceError, mapped here.
+    """
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, standalone_mode=True)
     except SanctraceError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         sys.exit(1)
-    except click.exceptions.Abort:
-        typer.echo("aborted", err=True)
-        sys.exit(1)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
     except BrokenPipeError:
         # The reader (head, less) went away: stop quietly, as Unix tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)
-    except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
-        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -94,7 +94,7 @@ class SparkEngine(Engine):
 
     def dataframe(self, table: pa.Table) -> Any:
         """An Arrow table as a Spark DataFrame."""
-        create = getattr(self.spark, "createDataFrame")
+        create = self.spark.createDataFrame
         try:
             return create(table)  # Spark ≥ 4 accepts Arrow directly
         except (TypeError, ValueError):
