@@ -35,7 +35,7 @@ test-fast: install
 	$(PY) -m pytest -q -m "not slow and not spark and not browser" -x
 
 bench: install
-	@for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	@for f in benchmarks/[!_]*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
