@@ -1,0 +1,56 @@
+"""One event of the append-only, hash-chained audit log, and the result of verifying the chain.
+
+The hash of an event is ``sha256(canonical JSON of {seq, time, actor, action, subject_type,
+subject_id, details, prev_hash})``; canonical JSON means sorted keys, no whitespace, UTF-8. Changing
+any field, dropping an event or moving one changes a hash or breaks a ``prev_hash`` link, which is
+what ``verify`` detects. The first event links to :data:`GENESIS_HASH`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+GENESIS_HASH = "0" * 64
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def event_hash(seq: int, time: str, actor: str, action: str, subject_type: str, subject_id: str,
+               details: dict[str, Any], prev_hash: str) -> str:
+    body = {
+        "seq": seq, "time": time, "actor": actor, "action": action, "subject_type": subject_type,
+        "subject_id": subject_id, "details": details, "prev_hash": prev_hash,
+    }
+    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    seq: int
+    time: str  # ISO 8601 UTC with microseconds, e.g. 2026-11-30T05:10:00.123456+00:00
+    actor: str
+    action: str  # dotted verb: case.opened, case.assigned, alert.recorded, decision.deposit, ...
+    subject_type: str
+    subject_id: str
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    def expected_hash(self) -> str:
+        return event_hash(self.seq, self.time, self.actor, self.action, self.subject_type,
+                          self.subject_id, self.details, self.prev_hash)
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    ok: bool
+    events: int
+    head_hash: str
+    first_bad_seq: int | None = None
+    problem: str | None = None
+    problems: list[str] = field(default_factory=list)
