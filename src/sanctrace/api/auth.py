@@ -1,0 +1,77 @@
+"""Bearer-token authentication and per-permission authorisation as FastAPI dependencies.
+
+Routes declare what they need with ``Depends(need(Perm.X))`` and receive a :class:`Caller`: the user
+and a per-request engine cursor. A missing or bad token is 401, a role without the permission 403
+(with the same wording the CLI would use for :class:`PermissionDenied`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from sanctrace.api.roles import Perm, allowed
+from sanctrace.api.state import ApiState, CursorEngine
+from sanctrace.api.users import User, authenticate
+from sanctrace.errors import PermissionDenied, SanctraceError
+
+_bearer = HTTPBearer(auto_error=False, description="API token: `sanctrace users token NAME`")
+
+
+class Unauthenticated(SanctraceError):
+    http_status = 401
+
+
+@dataclass
+class Caller:
+    user: User
+    db: CursorEngine
+    state: ApiState
+
+    def audit(self, action: str, subject_type: str, subject_id: str, details: dict[str, Any]) -> None:
+        """Record a write as an audit event with the acting user (the cases package's log)."""
+        from sanctrace.cases.audit import AuditLog
+
+        AuditLog(self.db).append(self.user.name, action, subject_type, subject_id, details)
+
+
+def api_state(request: Request) -> ApiState:
+    state: ApiState = request.app.state.api
+    return state
+
+
+def db_cursor(state: Annotated[ApiState, Depends(api_state)]) -> Iterator[CursorEngine]:
+    cur = state.cursor()
+    try:
+        yield cur
+    finally:
+        cur.close()
+
+
+def current_user(
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    db: Annotated[CursorEngine, Depends(db_cursor)],
+) -> User:
+    if creds is None or creds.scheme.lower() != "bearer":
+        raise Unauthenticated("authentication required: send 'Authorization: Bearer <token>'")
+    user = authenticate(db, creds.credentials)
+    if user is None:
+        raise Unauthenticated("invalid, revoked or disabled token")
+    return user
+
+
+def need(perm: Perm) -> Callable[..., Caller]:
+    def dependency(
+        user: Annotated[User, Depends(current_user)],
+        db: Annotated[CursorEngine, Depends(db_cursor)],
+        state: Annotated[ApiState, Depends(api_state)],
+    ) -> Caller:
+        if not allowed(user.role, perm):
+            raise PermissionDenied(f"role {user.role.value} may not {perm.value}")
+        return Caller(user, db, state)
+
+    return dependency

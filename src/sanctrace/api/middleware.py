@@ -1,0 +1,112 @@
+"""The edge of the server, as one pure-ASGI middleware: body size limit, rate limit, security
+headers and an access log without personal data.
+
+Why one middleware and not several ``BaseHTTPMiddleware``: each of those costs a task and a body
+copy per request, and the decision endpoints have a latency budget of milliseconds.
+
+The access log records method, the route *template* (``/cases/{case_id}``, never the concrete
+path or query string, which may carry names or addresses), status, duration and the token id (the
+public half of the token), so it holds no customer data and no credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sanctrace.api.ratelimit import RateLimiter
+from sanctrace.api.users import token_id_of
+
+access_log = logging.getLogger("sanctrace.api.access")
+
+# No inline scripts anywhere (script-src 'self'); styles may be set from JS by the graph library.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _send_json(send: Send, status: int, body: dict[str, Any], extra: list[tuple[bytes, bytes]]) -> None:
+    data = json.dumps(body).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()),
+               *extra, *SECURITY_HEADERS]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": data})
+
+
+class EdgeMiddleware:
+    def __init__(self, app: ASGIApp, *, max_body: int, limiter: RateLimiter) -> None:
+        self.app = app
+        self.max_body = max_body
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        headers = dict(scope.get("headers") or [])
+        auth = headers.get(b"authorization", b"").decode("latin-1")
+        token_id = token_id_of(auth[7:].strip()) if auth[:7].lower() == "bearer " else None
+        client = scope.get("client")
+        key = f"t:{token_id}" if token_id else f"ip:{client[0] if client else '-'}"
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        try:
+            ok, retry = self.limiter.allow(key)
+            if not ok:
+                status = 429
+                await _send_json(send, 429, {"error": "rate limit exceeded; retry later"},
+                                 [(b"retry-after", str(max(1, int(retry + 0.999))).encode())])
+                return
+            declared = headers.get(b"content-length")
+            if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+                status = 413
+                await _send_json(send, 413, {"error": f"request body larger than {self.max_body} bytes"}, [])
+                return
+            received = 0
+
+            async def limited_receive() -> Message:
+                nonlocal received
+                message = await receive()
+                if message["type"] == "http.request":
+                    received += len(message.get("body", b""))
+                    if received > self.max_body:
+                        raise _TooLarge
+                return message
+
+            try:
+                await self.app(scope, limited_receive, send_wrapper)
+            except _TooLarge:
+                status = 413
+                await _send_json(send, 413, {"error": f"request body larger than {self.max_body} bytes"}, [])
+        finally:
+            route = scope.get("route")
+            access_log.info(
+                "%s %s %d %.1fms token=%s", scope.get("method"), getattr(route, "path", "-"), status,
+                (time.perf_counter() - start) * 1000, token_id or "-",
+            )
