@@ -92,6 +92,28 @@ class Alert:
             self.alert_id = alert_id_for(self.rule_id, self.rule_version, self.subject_type.value,
                                          self.subject_id, self.event_id)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Alert:
+        """The inverse of :meth:`to_dict` (times as ISO 8601 strings or datetimes)."""
+        fields = dict(data)
+        for key in ("occurred_at", "created_at"):
+            value = fields.get(key)
+            if isinstance(value, str):
+                try:
+                    fields[key] = datetime.fromisoformat(value.replace("Z", "+00:00"))
+                except ValueError as exc:
+                    raise InputError.at("alert", fields.get("event_id"), f"{key}: {exc}") from exc
+        if fields.get("created_at") is None:
+            fields.pop("created_at", None)
+        unknown = set(fields) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise InputError.at("alert", fields.get("event_id"), f"unknown fields: {', '.join(sorted(unknown))}")
+        missing = {f for f in ("rule_id", "rule_version", "severity", "subject_type", "subject_id", "event_id",
+                               "occurred_at", "score", "explanation")} - set(fields)
+        if missing:
+            raise InputError.at("alert", fields.get("event_id"), f"missing fields: {', '.join(sorted(missing))}")
+        return cls(**fields)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "alert_id": self.alert_id,
