@@ -49,6 +49,7 @@ def record_alerts(engine: Engine, alerts: Iterable[Alert], *, actor: str = SYSTE
         next_num = int(engine.scalar("SELECT coalesce(max(case_num), 0) FROM cases")) + 1
         for subject, group in by_subject.items():
             top = max(group, key=lambda a: (a.severity.rank, a.score))
+            score = max(a.score for a in group)
             row = engine.query_one(
                 "SELECT case_id, severity, score FROM cases WHERE subject_type = ? AND subject_id = ? "
                 "AND status <> 'closed' ORDER BY case_num LIMIT 1", list(subject))
@@ -57,7 +58,7 @@ def record_alerts(engine: Engine, alerts: Iterable[Alert], *, actor: str = SYSTE
                 engine.execute(
                     "INSERT INTO cases (case_id, case_num, subject_type, subject_id, status, severity, "
                     "score, opened_at, updated_at) VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?)",
-                    [case_id, next_num, subject[0], subject[1], top.severity.value, top.score,
+                    [case_id, next_num, subject[0], subject[1], top.severity.value, score,
                      naive_utc(now), naive_utc(now)])
                 next_num += 1
                 entries.append(AuditEntry(actor, "case.opened", "case", case_id, {
@@ -67,7 +68,7 @@ def record_alerts(engine: Engine, alerts: Iterable[Alert], *, actor: str = SYSTE
                 case_id = row[0]
                 severity = max(Severity(row[1]), top.severity, key=lambda s: s.rank)
                 engine.execute("UPDATE cases SET severity = ?, score = ?, updated_at = ? WHERE case_id = ?",
-                               [severity.value, max(float(row[2]), top.score), naive_utc(now), case_id])
+                               [severity.value, max(float(row[2]), score), naive_utc(now), case_id])
             case_of[subject] = case_id
         columns: list[list[object]] = [[] for _ in range(13)]
         for alert in new:
