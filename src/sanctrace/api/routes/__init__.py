@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sanctrace.api.routes import audit, dashboard, meta, users
+from sanctrace.api.routes import audit, cases, dashboard, meta, users
 
-ROUTERS: list[APIRouter] = [meta.router, users.router, audit.router, dashboard.router]
+ROUTERS: list[APIRouter] = [
+    cases.alerts_router, cases.router, dashboard.router, audit.router, users.router, meta.router,
+]

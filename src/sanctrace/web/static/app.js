@@ -224,7 +224,7 @@ async function casesView() {
 
 async function caseView(id) {
   const d = await api("GET", `/cases/${encodeURIComponent(id)}`);
-  const c = d.case;
+  const c = d; // the case file: case fields plus alerts, notes, attachments and trail
   const subject = `${c.subject_type}:${c.subject_id}`;
   const g = graphBuilder();
   g.node(subject, c.subject_id, "subject");
@@ -265,7 +265,7 @@ async function caseView(id) {
     h("div", { class: "row" }, note, h("button", { id: "add-note", disabled: closed, on: { click: act("notes", () => ({ text: note.value })) }, i18n: "cases.add_note" })),
     d.attachments.length ? [h("h2", { i18n: "cases.attachments" }), h("ul", {}, d.attachments.map(x => h("li", {}, `${x.filename} (${x.size} B, sha256 ${short(x.sha256)})`)))] : null,
     h("h2", { i18n: "cases.trail" }),
-    h("table", { id: "trail" }, h("tbody", {}, d.audit.map(e => h("tr", {}, h("td", {}, e.seq), h("td", {}, fmtTime(e.time)), h("td", {}, e.actor),
+    h("table", { id: "trail" }, h("tbody", {}, d.trail.map(e => h("tr", {}, h("td", {}, e.seq), h("td", {}, fmtTime(e.time)), h("td", {}, e.actor),
       h("td", {}, e.action), h("td", { class: "muted" }, JSON.stringify(e.details)))))));
   drawGraph("case", box, g.done(), details);
 }
