@@ -7,9 +7,9 @@ event with the acting user inside the same transaction; the route only says who 
 from __future__ import annotations
 
 import tempfile
-from urllib.parse import quote
 from pathlib import Path as FsPath
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from fastapi.responses import Response
