@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     screening_threshold: float = 0.75
     screening_max_matches: int = 10
 
+    # monitoring decisions: exposure shares at or above freeze_share freeze/block, above hold_share hold
+    decision_ruleset: str = "mission"
+    decision_freeze_share: float = 0.25
+    decision_hold_share: float = 0.0
+    decision_unknown_exposure: Literal["credit", "hold"] = "credit"
+    decision_port: int = 8765
+
     list_urls: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_LIST_URLS))
     http_timeout_s: float = 60.0
     max_download_bytes: int = 512 * 1024 * 1024
@@ -42,4 +49,5 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_max_body_bytes: int = 10 * 1024 * 1024
+    api_max_upload_bytes: int = 256 * 1024 * 1024  # list files and case attachments
     api_rate_limit_per_minute: int = 6000

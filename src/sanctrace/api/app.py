@@ -71,5 +71,6 @@ def create_app(settings: Settings | None = None, *, engine: DuckDBEngine | None 
     def root() -> RedirectResponse:
         return RedirectResponse("/ui/")
 
-    app.add_middleware(EdgeMiddleware, max_body=settings.api_max_body_bytes, limiter=state.limiter)
+    app.add_middleware(EdgeMiddleware, max_body=settings.api_max_body_bytes,
+                       max_upload=settings.api_max_upload_bytes, limiter=state.limiter)
     return app

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from typing import Any
 
@@ -39,6 +40,10 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 ]
 
 
+# Endpoints that take files (list files, case evidence) get the larger upload limit.
+UPLOADS = re.compile(r"^/(lists/load|cases/[^/]+/attachments)$")
+
+
 class _TooLarge(Exception):
     pass
 
@@ -52,9 +57,10 @@ async def _send_json(send: Send, status: int, body: dict[str, Any], extra: list[
 
 
 class EdgeMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body: int, limiter: RateLimiter) -> None:
+    def __init__(self, app: ASGIApp, *, max_body: int, max_upload: int, limiter: RateLimiter) -> None:
         self.app = app
         self.max_body = max_body
+        self.max_upload = max_upload
         self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -83,10 +89,11 @@ class EdgeMiddleware:
                 await _send_json(send, 429, {"error": "rate limit exceeded; retry later"},
                                  [(b"retry-after", str(max(1, int(retry + 0.999))).encode())])
                 return
+            limit = self.max_upload if UPLOADS.match(scope.get("path", "")) else self.max_body
             declared = headers.get(b"content-length")
-            if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+            if declared is not None and (not declared.isdigit() or int(declared) > limit):
                 status = 413
-                await _send_json(send, 413, {"error": f"request body larger than {self.max_body} bytes"}, [])
+                await _send_json(send, 413, {"error": f"request body larger than {limit} bytes"}, [])
                 return
             received = 0
 
@@ -95,7 +102,7 @@ class EdgeMiddleware:
                 message = await receive()
                 if message["type"] == "http.request":
                     received += len(message.get("body", b""))
-                    if received > self.max_body:
+                    if received > limit:
                         raise _TooLarge
                 return message
 
@@ -103,7 +110,7 @@ class EdgeMiddleware:
                 await self.app(scope, limited_receive, send_wrapper)
             except _TooLarge:
                 status = 413
-                await _send_json(send, 413, {"error": f"request body larger than {self.max_body} bytes"}, [])
+                await _send_json(send, 413, {"error": f"request body larger than {limit} bytes"}, [])
         finally:
             route = scope.get("route")
             access_log.info(

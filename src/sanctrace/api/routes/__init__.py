@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sanctrace.api.routes import audit, cases, dashboard, meta, users
+from sanctrace.api.routes import audit, cases, dashboard, lists, meta, users
 
 ROUTERS: list[APIRouter] = [
+    lists.router,
     cases.alerts_router, cases.router, dashboard.router, audit.router, users.router, meta.router,
 ]

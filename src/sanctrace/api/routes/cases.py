@@ -6,6 +6,7 @@ event with the acting user inside the same transaction; the route only says who 
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path as FsPath
 from typing import Annotated
@@ -156,7 +157,8 @@ def attach(
         raise InputError("attachment: a file name is required")
     with tempfile.TemporaryDirectory(prefix="sanctrace-upload-") as tmp:
         path = FsPath(tmp) / name
-        path.write_bytes(file.file.read())
+        with path.open("wb") as out:
+            shutil.copyfileobj(file.file, out)
         a = CaseWorkflow(caller.db).attach(case_id, path, user=caller.user.name, description=description,
                                            media_type=file.content_type)
     return {"attachment_id": a.attachment_id, "filename": a.filename, "sha256": a.sha256, "size": a.size}
