@@ -316,7 +316,8 @@ async function entityView(id) {
       h("div", { class: "card", id: "verdict" }, h("strong", { i18n: "entity.verdict" }), ": ",
         own.error ? h("span", { class: "muted" }, own.error)
           : h("span", { class: own.blocked ? "blocked" : "ok", i18n: own.blocked ? "entity.blocked" : "entity.not_blocked" }),
-        own.share !== undefined ? ` (${pct(own.share)})` : "", h("ul", {}, (own.reasons || []).map(r => h("li", {}, typeof r === "string" ? r : JSON.stringify(r))))),
+        own.status ? h("span", { class: "pill", id: "verdict-status" }, own.status) : "",
+        own.share ? ` ${pct(own.share.certain)}${own.share.possible !== own.share.certain ? ` – ${pct(own.share.possible)}` : ""}` : "", h("ul", {}, (own.reasons || []).map(r => h("li", {}, typeof r === "string" ? r : JSON.stringify(r))))),
       h("div", { class: "grid2" }, h("div", {}, h("h2", { i18n: "entity.ownership" }), og), h("div", {}, h("h2", { i18n: "entity.network" }), net.error ? h("p", { class: "muted" }, net.error) : ng)),
       details);
     drawGraph("ownership", og, own.graph || ownershipGraph(pid, own), details);
@@ -327,16 +328,22 @@ async function entityView(id) {
   if (id) await show();
 }
 function ownershipGraph(pid, v) {
+  // Verdict paths: {root, root_name, chain: [{owner, owner_name, asset, asset_name, share_min, share_max, relation}]}
   const g = graphBuilder();
-  g.node(pid, v.name || pid, "company", { flag: !!v.blocked });
+  g.node(pid, v.name || pid, "company", { flag: !!v.blocked, status: v.status });
   for (const p of v.paths || []) {
-    const hops = Array.isArray(p) ? p : (p.hops || p.path || []);
-    for (const hop of hops) {
-      const from = hop.from ?? hop.owner, to = hop.to ?? hop.owned;
-      g.node(from, hop.from_name || from, hop.from_kind || "party", hop.from_listed ? { flag: true } : null);
-      g.node(to, hop.to_name || to, hop.to_kind || "party");
-      g.edge(from, to, hop.share !== undefined ? pct(hop.share) : (hop.relation || ""));
+    if (p.root) g.node(p.root, p.root_name || p.root, "list_entry", { flag: true, listing: p.root_listing });
+    for (const s of p.chain || []) {
+      g.node(s.owner, s.owner_name || s.owner, s.owner === p.root ? "list_entry" : "company");
+      g.node(s.asset, s.asset_name || s.asset, "company");
+      const share = s.share_min === s.share_max ? pct(s.share_min) : `${pct(s.share_min)}–${pct(s.share_max)}`;
+      g.edge(s.owner, s.asset, s.relation && s.relation !== "owns" && s.relation !== "ownership" ? `${s.relation} ${share}` : share,
+        { weight: 1 + 6 * (s.share_min || 0) });
     }
+  }
+  for (const b of v.beneficial_owners || []) {
+    const id = b.party_id || b.id; if (!id) continue;
+    g.node(id, b.name || id, "person"); g.edge(id, pid, b.share !== undefined ? pct(b.share) : "beneficial owner");
   }
   return g.done();
 }
