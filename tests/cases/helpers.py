@@ -17,7 +17,7 @@ TO_ADDRESS = "1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3"
 def mining_alert(subject: str = "cust-0001", event: str = "dep-0001", score: float = 0.82,
                  severity: str = "critical", **evidence: Any) -> Alert:
     ev: dict[str, Any] = {
-        "transfer": {"event_id": event, "txid": TXID, "vout": 0, "address": TO_ADDRESS,
+        "transfer": {"event_id": event, "account_id": "acc-0001", "txid": TXID, "vout": 0, "address": TO_ADDRESS,
                      "from_address": FROM_ADDRESS, "amount_sat": 1_000_000_000, "direction": "in",
                      "asset": "BTC", "value_jpy": 1_450_000_000},
         "exposure": {"russia_mining_share": 0.82, "hops": 2},
