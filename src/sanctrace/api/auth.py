@@ -64,14 +64,24 @@ def current_user(
     return user
 
 
-def need(perm: Perm) -> Callable[..., Caller]:
+# Permissions whose requests write to the store (each with an audit event). They run one at a time:
+# DuckDB's optimistic concurrency would otherwise fail two concurrent appends to the audit chain.
+WRITES = frozenset({Perm.DECIDE, Perm.CASE_WORK, Perm.CASE_APPROVE, Perm.LISTS_WRITE, Perm.RULES_WRITE,
+                    Perm.USERS_ADMIN})
+
+
+def need(perm: Perm) -> Callable[..., Iterator[Caller]]:
     def dependency(
         user: Annotated[User, Depends(current_user)],
         db: Annotated[CursorEngine, Depends(db_cursor)],
         state: Annotated[ApiState, Depends(api_state)],
-    ) -> Caller:
+    ) -> Iterator[Caller]:
         if not allowed(user.role, perm):
             raise PermissionDenied(f"role {user.role.value} may not {perm.value}")
-        return Caller(user, db, state)
+        if perm in WRITES:
+            with state.write_lock:
+                yield Caller(user, db, state)
+        else:
+            yield Caller(user, db, state)
 
     return dependency

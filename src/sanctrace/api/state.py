@@ -74,6 +74,8 @@ class ApiState:
         self.owns_engine = owns_engine
         self.limiter = RateLimiter(settings.api_rate_limit_per_minute)
         self.screener = Cached()
+        self.decider = Cached()
+        self.write_lock = threading.RLock()
         self._usage: Counter[tuple[str, str]] = Counter()
         self._usage_lock = threading.Lock()
 

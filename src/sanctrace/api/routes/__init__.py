@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sanctrace.api.routes import audit, cases, dashboard, lists, meta, ownership, users
+from sanctrace.api.routes import audit, cases, dashboard, decisions, lists, meta, ownership, users
 
 ROUTERS: list[APIRouter] = [
+    decisions.router,
     lists.router,
     ownership.router,
     cases.alerts_router, cases.router, dashboard.router, audit.router, users.router, meta.router,

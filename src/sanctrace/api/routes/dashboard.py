@@ -20,6 +20,7 @@ Reader = Annotated[Caller, Depends(need(Perm.READ))]
 
 USAGE_SCHEMA = "CREATE TABLE IF NOT EXISTS api_usage (day DATE, what VARCHAR, n BIGINT, PRIMARY KEY (day, what))"
 # Exposure shares in [0, 1] are bucketed in tenths; bucket 10 holds exactly 1.0.
+EXPOSURE_COLUMNS = ("mining_ru_share", "mining_share", "sanctioned_share")
 BUCKETS = [f"{i / 10:.1f}-{(i + 1) / 10:.1f}" for i in range(10)]
 
 
@@ -36,22 +37,21 @@ def alerts_per_rule_per_day(db: Engine, days: int) -> list[JSON]:
 
 
 def exposure_distribution(db: Engine) -> JSON:
-    """Histogram of the exposure share of scored deposits (monitoring's signal table)."""
-    if not db.table_exists("signal_deposits"):
-        return {"buckets": BUCKETS, "counts": [0] * 10, "source": None}
-    cols = {r[0] for r in db.query(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'signal_deposits'")}
-    col = next((c for c in ("exposure_share", "risk_share", "mining_share", "sanctioned_share") if c in cols), None)
-    if col is None:
-        return {"buckets": BUCKETS, "counts": [0] * 10, "source": None}
-    rows = db.query(
-        f"SELECT least(CAST(floor({col} * 10) AS INTEGER), 9) AS b, count(*) FROM signal_deposits "
-        f"WHERE {col} IS NOT NULL GROUP BY b"
-    )
-    counts = [0] * 10
-    for b, n in rows:
-        counts[max(0, int(b))] += int(n)
-    return {"buckets": BUCKETS, "counts": counts, "source": f"signal_deposits.{col}"}
+    """Histograms of the exposure shares of scored deposits (monitoring's ``signal_deposits``):
+    one series per share column (Russian-nexus mining, all mining, sanctioned sources)."""
+    series: dict[str, list[int]] = {}
+    if db.table_exists("signal_deposits"):
+        cols = {r[0] for r in db.query(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'signal_deposits'")}
+        for col in (c for c in EXPOSURE_COLUMNS if c in cols):
+            counts = [0] * 10
+            for b, n in db.query(
+                f"SELECT least(CAST(floor({col} * 10) AS INTEGER), 9) AS b, count(*) FROM signal_deposits "
+                f"WHERE {col} IS NOT NULL AND {col} > 0 GROUP BY b"
+            ):
+                counts[max(0, int(b))] += int(n)
+            series[col] = counts
+    return {"buckets": BUCKETS, "series": series}
 
 
 def screening_volume(caller: Caller) -> list[JSON]:

@@ -407,7 +407,8 @@ async function dashboardView() {
     data: { labels: days, datasets: rules.map((r, i) => ({ label: r, backgroundColor: palette[i % palette.length],
       data: days.map(day => (d.alerts_per_rule_per_day.find(x => x.day === day && x.rule_id === r) || { count: 0 }).count) })) } }));
   S.charts.push(new window.Chart(c2, { type: "bar", options: opts, data: { labels: d.exposure_distribution.buckets,
-    datasets: [{ label: t("dash.exposure"), backgroundColor: "#e9a23b", data: d.exposure_distribution.counts }] } }));
+    datasets: Object.entries(d.exposure_distribution.series).map(([name, counts], i) => ({ label: name,
+      backgroundColor: palette[(i + 3) % palette.length], data: counts })) } }));
   const vdays = [...new Set(d.screening_volume.map(x => x.day))].sort();
   S.charts.push(new window.Chart(c3, { type: "line", options: opts, data: { labels: vdays,
     datasets: [{ label: t("dash.volume"), borderColor: "#1f5fbf", data: vdays.map(day => d.screening_volume.filter(x => x.day === day).reduce((s, x) => s + x.count, 0)) }] } }));

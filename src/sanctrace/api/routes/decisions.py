@@ -1,0 +1,92 @@
+"""Transfer decisions before money moves: ``POST /decisions/deposit`` and ``/decisions/withdrawal``.
+
+The exchange's deposit and withdrawal services call these. The server keeps one
+:class:`~sanctrace.monitoring.decisions.Decider` (an in-memory snapshot of accounts and signals),
+reloaded when the signal tables or the ledger change; each decision is an audit event recorded with
+the calling user, in the same request, before the answer goes out.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from sanctrace.api.auth import Caller, need
+from sanctrace.api.roles import Perm
+from sanctrace.api.schemas import ERRORS, JSON
+from sanctrace.engine import Engine
+
+router = APIRouter(prefix="/decisions", tags=["decisions"], responses=ERRORS)
+Decide = Annotated[Caller, Depends(need(Perm.DECIDE))]
+Amount = Field(ge=0, le=2**62, description="integer minor units (satoshi for BTC, yen for JPY)")
+
+
+class _Transfer(BaseModel):
+    account_id: str = Field(min_length=1, max_length=128)
+    amount: int = Amount
+    asset: str = Field(default="BTC", pattern=r"^[A-Z0-9]{2,10}$")
+    value_jpy: int | None = Field(default=None, ge=0, le=2**62)
+    ts: datetime | None = None
+    event_id: str | None = Field(default=None, max_length=128)
+
+
+class DepositIn(_Transfer):
+    txid: str = Field(pattern=r"^[0-9a-fA-F]{64}$")
+    vout: int = Field(ge=0, le=100_000)
+    address: str | None = Field(default=None, max_length=128)
+
+
+class WithdrawalIn(_Transfer):
+    address: str = Field(min_length=1, max_length=128)
+    counterparty_vasp: str | None = Field(default=None, max_length=256)
+    counterparty_vasp_country: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
+
+
+def _snapshot_version(db: Engine) -> str:
+    parts = []
+    for table, col in (("signal_customers", "count(*)"), ("signal_addresses", "count(*)"),
+                       ("signal_deposits", "count(*)"), ("ledger_events", "count(*)"),
+                       ("ledger_accounts", "count(*)")):
+        parts.append(str(db.scalar(f"SELECT {col} FROM {table}")) if db.table_exists(table) else "-")
+    return "/".join(parts)
+
+
+def _decider(caller: Caller) -> Any:
+    from sanctrace.monitoring.decisions import Decider
+
+    state = caller.state
+    # The decider's own engine is a long-lived cursor; its audit events are appended by the route.
+    return state.decider.get(
+        lambda: _snapshot_version(caller.db),
+        lambda: Decider(state.cursor(), state.settings, actor="api", audit_sink=lambda entry: None),
+    )
+
+
+def _record(caller: Caller, decision: Any) -> JSON:
+    d: JSON = decision.to_dict()
+    caller.audit(f"decision.{decision.kind}", "account", decision.account_id, d)
+    return d
+
+
+@router.post("/deposit")
+def deposit(body: DepositIn, caller: Decide) -> JSON:
+    """credit | hold | freeze, with the reasons (exposure to Russian-nexus mining, sanctioned sources,
+    the customer's screening and ownership verdicts, rules)."""
+    decision = _decider(caller).deposit(
+        body.account_id, body.txid.lower(), body.vout, body.amount, asset=body.asset, address=body.address,
+        value_jpy=body.value_jpy, ts=body.ts, event_id=body.event_id)
+    return _record(caller, decision)
+
+
+@router.post("/withdrawal")
+def withdrawal(body: WithdrawalIn, caller: Decide) -> JSON:
+    """allow | hold | block, with the reasons (destination attribution and cluster, the customer's
+    verdicts, Travel Rule counterparty, rules)."""
+    decision = _decider(caller).withdrawal(
+        body.account_id, body.address, body.amount, asset=body.asset, value_jpy=body.value_jpy, ts=body.ts,
+        event_id=body.event_id, counterparty_vasp=body.counterparty_vasp,
+        counterparty_vasp_country=body.counterparty_vasp_country)
+    return _record(caller, decision)
