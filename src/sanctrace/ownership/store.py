@@ -227,3 +227,45 @@ def party_exists(engine: Engine, party_id: str) -> bool:
     if not engine.table_exists("parties"):
         return False
     return bool(engine.scalar("SELECT count(*) FROM parties WHERE party_id = ?", [party_id]))
+
+
+def describe(engine: Engine, party_id: str) -> dict[str, object]:
+    """Everything stored about one party (for ``parties show`` and the API)."""
+    from sanctrace.errors import NotFound
+
+    ensure_schema(engine)
+    row = engine.query_one(
+        "SELECT party_id, kind, primary_name, is_customer, jurisdiction, countries, birth_date, "
+        "incorporation_date, monthly_volume_minor, volume_currency, source, record FROM parties WHERE party_id = ?",
+        [party_id])
+    if row is None:
+        raise NotFound(f"party {party_id!r} is not loaded (sanctrace parties load ...)")
+    keys = ("party_id", "kind", "name", "is_customer", "jurisdiction", "countries", "birth_date",
+            "incorporation_date", "monthly_volume_minor", "volume_currency", "source", "record")
+    out: dict[str, object] = dict(zip(keys, row, strict=True))
+    out["names"] = [dict(zip(("full", "form", "name_type", "script"), r, strict=True)) for r in engine.query(
+        "SELECT full_name, form, name_type, script FROM party_names WHERE party_id = ?", [party_id])]
+    out["identifiers"] = [dict(zip(("id_type", "value", "country"), r, strict=True)) for r in engine.query(
+        "SELECT id_type, value, country FROM party_identifiers WHERE party_id = ?", [party_id])]
+    out["keys"] = [dict(zip(("key_type", "value", "norm"), r, strict=True)) for r in engine.query(
+        "SELECT key_type, value, norm FROM party_keys WHERE party_id = ? ORDER BY 1, 2", [party_id])]
+    out["listings"] = [dict(zip(("regime", "program", "source"), r, strict=True)) for r in engine.query(
+        "SELECT regime, program, source FROM party_listings WHERE party_id = ? ORDER BY 1", [party_id])]
+    cols = ("source_id", "target_id", "rel_type", "share_min", "share_max", "start_date", "end_date", "role",
+            "origin")
+    out["relations"] = [dict(zip(cols, r, strict=True)) for r in engine.query(
+        f"SELECT {', '.join(cols)} FROM party_relations WHERE source_id = ? OR target_id = ? ORDER BY 1, 2",
+        [party_id, party_id])]
+    return out
+
+
+def stats(engine: Engine) -> dict[str, object]:
+    ensure_schema(engine)
+    return {
+        "parties": dict(engine.query("SELECT kind, count(*) FROM parties GROUP BY 1 ORDER BY 1")),
+        "customers": engine.scalar("SELECT count(*) FROM parties WHERE is_customer"),
+        "relations": dict(engine.query("SELECT rel_type, count(*) FROM party_relations GROUP BY 1 ORDER BY 1")),
+        "listed_parties": dict(engine.query(
+            "SELECT regime, count(DISTINCT party_id) FROM party_listings GROUP BY 1 ORDER BY 1")),
+        "keys": dict(engine.query("SELECT key_type, count(*) FROM party_keys GROUP BY 1 ORDER BY 1")),
+    }
