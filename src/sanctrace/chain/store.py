@@ -1,0 +1,314 @@
+"""Write decoded blocks to the engine and link every input to the output it spends.
+
+One call stores one batch inside one transaction, so an interrupted batch leaves nothing behind
+and a re-run redoes exactly that batch. All linking is set-wise SQL keyed on ``txid``/``vout``:
+
+1. blocks already stored (by hash) are dropped from the batch — ingestion is idempotent;
+2. ids are ``max + 1 ...`` in batch order; heights and the main chain come from the header graph
+   (``store_chain``) before anything is written, so new rows are inserted final;
+3. addresses new to the store get ids; outputs, then inputs are inserted, each input joined to
+   the best stored transaction with its ``prev_txid`` (main chain first) and that output's value
+   and address;
+4. outputs spent by the batch's main-chain inputs get ``spent_tx_id``/``spent_vin``; inputs stored
+   earlier that waited for one of this batch's transactions (blocks out of order, across files)
+   are linked now; fees are computed where every input value is known;
+5. when the batch moved the main chain (a reorg), every input naming a transaction of a flipped
+   block is re-linked and the affected outputs' spends are recomputed from main-chain inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from sanctrace.chain.address import hex_rows
+from sanctrace.chain.decode import DecodedBlocks, coinbase_info, header_columns
+from sanctrace.chain.schema import SCRIPT_TYPES, ensure_schema
+from sanctrace.chain.store_chain import BlockState, ChainState
+from sanctrace.engine.base import Engine
+
+
+@dataclass
+class BatchResult:
+    blocks: int = 0
+    txs: int = 0
+    inputs: int = 0
+    outputs: int = 0
+    skipped_blocks: int = 0
+    reorged_blocks: int = 0
+
+
+def _gather(buf: np.ndarray, offs: np.ndarray, lens: np.ndarray) -> pa.Array:
+    """Arrow binary array of ``buf[offs[i]:offs[i]+lens[i]]`` without a Python loop."""
+    lens = lens.astype(np.int64)
+    offsets = np.zeros(len(lens) + 1, dtype=np.int64)
+    np.cumsum(lens, out=offsets[1:])
+    total = int(offsets[-1])
+    idx = np.repeat(offs.astype(np.int64) - offsets[:-1], lens) + np.arange(total, dtype=np.int64)
+    data = buf[idx] if total else np.zeros(0, dtype=np.uint8)
+    return pa.Array.from_buffers(pa.large_binary(), len(lens), [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+
+
+@contextmanager
+def _registered(engine: Engine, name: str, table: pa.Table) -> Iterator[None]:
+    engine.register(name, table)
+    try:
+        yield
+    finally:
+        unregister = getattr(engine, "unregister", None)
+        if unregister is not None:
+            unregister(name)
+
+
+def _next_id(engine: Engine, table: str, column: str) -> int:
+    return int(engine.scalar(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}"))
+
+
+def store_batch(engine: Engine, dec: DecodedBlocks, sources: list[str], state: ChainState | None = None
+                ) -> BatchResult:
+    """Store one decoded batch (one transaction). ``sources[i]`` labels block i (file@offset)."""
+    ensure_schema(engine)
+    result = BatchResult()
+    hashes = hex_rows(dec.block_hash).to_numpy(zero_copy_only=False)
+    with engine.transaction():
+        if state is None:
+            state = ChainState.load(engine)
+        # 1. idempotency: keep the first copy of every block not yet stored
+        _, first = np.unique(hashes, return_index=True)
+        keep = np.zeros(len(hashes), dtype=bool)
+        keep[first] = True
+        keep &= np.array([h not in state.blocks for h in hashes], dtype=bool)
+        result.skipped_blocks = int(len(hashes) - keep.sum())
+        if not keep.any():
+            return result
+        _insert(engine, dec, sources, hashes, keep, state, result)
+    return result
+
+
+def _insert(engine: Engine, dec: DecodedBlocks, sources: list[str], hashes: np.ndarray, keep: np.ndarray,
+            state: ChainState, result: BatchResult) -> None:
+    blk, txa, ina, outa = dec.blk, dec.txa, dec.ina, dec.outa
+    hdr = header_columns(dec)
+    bsel = np.flatnonzero(keep)
+    tx_keep = keep[txa[:, 11]]
+    tsel = np.flatnonzero(tx_keep)
+    isel = np.flatnonzero(tx_keep[ina[:, 5]])
+    osel = np.flatnonzero(tx_keep[outa[:, 3]])
+
+    # 2. ids, heights, main chain
+    base_block = _next_id(engine, "chain_blocks", "block_id")
+    base_tx = _next_id(engine, "chain_txs", "tx_id")
+    block_id = np.full(len(hashes), -1, dtype=np.int64)
+    block_id[bsel] = base_block + np.arange(len(bsel))
+    tx_id = np.full(len(txa), -1, dtype=np.int64)
+    tx_id[tsel] = base_tx + np.arange(len(tsel))
+    prev_hex = hex_rows(hdr["prev"]).to_numpy(zero_copy_only=False)
+    cb_height: list[int | None] = []
+    cb_text: list[str] = []
+    for b in bsel:
+        first_in = int(txa[blk[b, 3], 9])
+        off, length = int(ina[first_in, 3]), int(ina[first_in, 4])
+        height, text = coinbase_info(bytes(dec.buf[off: off + length]), int(hdr["version"][b]))
+        cb_height.append(height)
+        cb_text.append(text)
+        state.add(BlockState(int(block_id[b]), str(hashes[b]), str(prev_hex[b]), int(hdr["bits"][b]), height))
+    changed = state.recompute()
+    old_changed = [c for c in changed if c.block_id < base_block]
+    result.reorged_blocks = len(old_changed)
+    height_of = np.array([state.blocks[str(hashes[b])].height for b in bsel], dtype=object)
+    main_of = np.array([state.blocks[str(hashes[b])].in_main_chain for b in bsel], dtype=bool)
+
+    size = dec.blk[bsel, 0] - dec.block_start[bsel]
+    blocks = pa.table({
+        "block_id": block_id[bsel], "hash": pa.array(hashes[bsel], pa.string()),
+        "height": pa.array(list(height_of), pa.int64()), "prev_hash": pa.array(prev_hex[bsel], pa.string()),
+        "time": hdr["time"][bsel], "version": hdr["version"][bsel], "bits": hdr["bits"][bsel],
+        "nonce": hdr["nonce"][bsel], "merkle_root": hex_rows(hdr["merkle"][bsel]),
+        "tx_count": blk[bsel, 1], "size": size, "weight": blk[bsel, 2] * 3 + size,
+        "coinbase_text": pa.array(cb_text, pa.string()), "coinbase_height": pa.array(cb_height, pa.int64()),
+        "in_main_chain": main_of, "source": pa.array([sources[b] for b in bsel], pa.string()),
+    })
+    # transactions
+    t = txa[tsel]
+    tsize = t[:, 1] - t[:, 0]
+    tweight = (t[:, 3] - t[:, 2] + 8) * 3 + tsize
+    tx_block = t[:, 11]
+    tx_height_py = np.empty(len(hashes), dtype=object)
+    tx_height_py[bsel] = height_of
+    txs = pa.table({
+        "tx_id": tx_id[tsel], "txid": hex_rows(dec.txid[tsel]), "wtxid": hex_rows(dec.wtxid[tsel]),
+        "block_id": block_id[tx_block], "height": pa.array(list(tx_height_py[tx_block]), pa.int64()),
+        "tx_index": tsel - blk[tx_block, 3], "is_coinbase": tsel == blk[tx_block, 3],
+        "version": t[:, 7], "locktime": t[:, 8], "size": tsize, "vsize": (tweight + 3) // 4,
+        "n_in": t[:, 5], "n_out": t[:, 6], "is_segwit": t[:, 4].astype(bool),
+        "fee": pa.nulls(len(tsel), pa.int64()),
+    })
+    # outputs
+    o = outa[osel]
+    kinds = dec.out_kind[osel].astype(np.int32)
+    outputs = pa.table({
+        "tx_id": tx_id[o[:, 3]], "vout": osel - txa[o[:, 3], 10], "value": o[:, 0],
+        "script_type": pa.DictionaryArray.from_arrays(pa.array(kinds), pa.array(SCRIPT_TYPES)).cast(pa.string()),
+        "address": dec.out_address.take(pa.array(osel)), "script": _gather(dec.buf, o[:, 1], o[:, 2]),
+    })
+    # inputs
+    i = ina[isel]
+    in_tx = i[:, 5]
+    is_cb = np.isin(in_tx, blk[:, 3])  # first tx of a block
+    prev = dec.buf[i[:, 0][:, None] + np.arange(32)[None, :]]
+    prev_txid = hex_rows(prev) if len(i) else pa.array([], pa.large_string())
+    in_value = dec.in_value[isel] if len(dec.in_value) else np.full(len(isel), -1, dtype=np.int64)
+    in_addr = (dec.in_address.take(pa.array(isel)) if dec.in_address is not None
+               else pa.nulls(len(isel), pa.large_string()))
+    inputs = pa.table({
+        "tx_id": tx_id[in_tx], "vin": isel - txa[in_tx, 9],
+        "prev_txid": pa.array(prev_txid.to_numpy(zero_copy_only=False), pa.string(), mask=is_cb),
+        "prev_vout": pa.array(i[:, 1], pa.int64(), mask=is_cb), "sequence": i[:, 2],
+        "value": pa.array(in_value, pa.int64(), mask=in_value < 0), "address": in_addr,
+    })
+    result.blocks, result.txs, result.inputs, result.outputs = len(bsel), len(tsel), len(isel), len(osel)
+    _write(engine, blocks, txs, outputs, inputs, base_tx)
+    if old_changed:
+        _apply_reorg(engine, old_changed)
+
+
+def _write(engine: Engine, blocks: pa.Table, txs: pa.Table, outputs: pa.Table, inputs: pa.Table,
+           base_tx: int) -> None:
+    with _registered(engine, "_b_blocks", blocks), _registered(engine, "_b_txs", txs), \
+            _registered(engine, "_b_out", outputs), _registered(engine, "_b_in", inputs):
+        engine.execute("INSERT INTO chain_blocks SELECT * FROM _b_blocks")
+        engine.execute("INSERT INTO chain_txs SELECT * FROM _b_txs")
+        # 3. new addresses (ids in order of first appearance in the batch)
+        engine.execute("""
+            INSERT INTO chain_addresses
+            SELECT (SELECT coalesce(max(address_id), 0) FROM chain_addresses)
+                   + row_number() OVER (ORDER BY first_pos), address, script_type
+            FROM (SELECT address, min(pos) AS first_pos, arg_min(script_type, pos) AS script_type
+                  FROM (SELECT address, script_type, row_number() OVER () AS pos FROM _b_out
+                        WHERE address IS NOT NULL
+                        UNION ALL
+                        SELECT address, NULL, 1e12 + row_number() OVER () FROM _b_in
+                        WHERE address IS NOT NULL) u
+                  WHERE NOT EXISTS (SELECT 1 FROM chain_addresses a WHERE a.address = u.address)
+                  GROUP BY address)""")
+        engine.execute("""
+            INSERT INTO chain_outputs
+            SELECT o.tx_id, o.vout, o.value, o.script_type, a.address_id, o.script, NULL, NULL
+            FROM _b_out o LEFT JOIN chain_addresses a ON a.address = o.address
+            ORDER BY o.tx_id, o.vout""")
+        engine.execute("""
+            INSERT INTO chain_inputs
+            WITH best AS (
+                SELECT t.txid, t.tx_id FROM chain_txs t JOIN chain_blocks b USING (block_id)
+                WHERE t.txid IN (SELECT prev_txid FROM _b_in)
+                QUALIFY row_number() OVER (PARTITION BY t.txid ORDER BY b.in_main_chain DESC, t.tx_id) = 1)
+            SELECT i.tx_id, i.vin, i.prev_txid, i.prev_vout, p.tx_id, i.sequence,
+                   coalesce(o.value, i.value), coalesce(o.address_id, ia.address_id)
+            FROM _b_in i
+            LEFT JOIN best p ON p.txid = i.prev_txid
+            LEFT JOIN chain_outputs o ON o.tx_id = p.tx_id AND o.vout = i.prev_vout
+            LEFT JOIN chain_addresses ia ON ia.address = i.address
+            ORDER BY i.tx_id, i.vin""")
+        # 4. inputs stored earlier that spend one of this batch's transactions
+        engine.execute("""
+            UPDATE chain_inputs AS i SET prev_tx_id = n.tx_id,
+                   value = coalesce(o.value, i.value), address_id = coalesce(o.address_id, i.address_id)
+            FROM _b_txs n LEFT JOIN chain_outputs o ON o.tx_id = n.tx_id
+            WHERE i.tx_id < ? AND i.prev_tx_id IS NULL AND i.prev_txid = n.txid AND o.vout = i.prev_vout""",
+                       [base_tx])
+    _mark_spent(engine, f"SELECT tx_id FROM chain_txs WHERE tx_id >= {int(base_tx)}")
+    _mark_spent_late(engine, base_tx)
+    _update_fees(engine, f"""SELECT tx_id FROM chain_txs WHERE tx_id >= {int(base_tx)}
+                             UNION SELECT DISTINCT i.tx_id FROM chain_inputs i
+                             WHERE i.tx_id < {int(base_tx)} AND i.prev_tx_id >= {int(base_tx)}""")
+
+
+def _mark_spent(engine: Engine, spender_txs_sql: str) -> None:
+    """Set spent_tx_id/spent_vin on outputs spent by main-chain inputs of the given transactions."""
+    engine.execute(f"""
+        UPDATE chain_outputs AS o SET spent_tx_id = s.tx_id, spent_vin = s.vin
+        FROM (SELECT i.prev_tx_id, i.prev_vout, i.tx_id, i.vin
+              FROM chain_inputs i JOIN chain_txs t ON t.tx_id = i.tx_id
+              JOIN chain_blocks b ON b.block_id = t.block_id
+              WHERE b.in_main_chain AND i.prev_tx_id IS NOT NULL
+                AND i.tx_id IN ({spender_txs_sql})) s
+        WHERE o.tx_id = s.prev_tx_id AND o.vout = s.prev_vout""")
+
+
+def _mark_spent_late(engine: Engine, base_tx: int) -> None:
+    """Outputs of this batch spent by inputs stored in earlier batches."""
+    engine.execute(f"""
+        UPDATE chain_outputs AS o SET spent_tx_id = s.tx_id, spent_vin = s.vin
+        FROM (SELECT i.prev_tx_id, i.prev_vout, i.tx_id, i.vin
+              FROM chain_inputs i JOIN chain_txs t ON t.tx_id = i.tx_id
+              JOIN chain_blocks b ON b.block_id = t.block_id
+              WHERE b.in_main_chain AND i.tx_id < {int(base_tx)} AND i.prev_tx_id >= {int(base_tx)}) s
+        WHERE o.tx_id = s.prev_tx_id AND o.vout = s.prev_vout""")
+
+
+def _update_fees(engine: Engine, txs_sql: str) -> None:
+    engine.execute(f"""
+        UPDATE chain_txs AS t SET fee = f.fee
+        FROM (SELECT i.tx_id, CASE WHEN count(i.value) = count(*) THEN sum(i.value) END
+                                   - (SELECT sum(o.value) FROM chain_outputs o WHERE o.tx_id = i.tx_id) AS fee
+              FROM chain_inputs i WHERE i.tx_id IN ({txs_sql}) GROUP BY i.tx_id) f
+        WHERE t.tx_id = f.tx_id AND NOT t.is_coinbase""")
+
+
+def _apply_reorg(engine: Engine, changed: list[BlockState]) -> None:
+    """Existing blocks changed height or main-chain membership: propagate and re-link."""
+    table = pa.table({
+        "block_id": pa.array([c.block_id for c in changed], pa.int64()),
+        "height": pa.array([c.height for c in changed], pa.int64()),
+        "in_main_chain": pa.array([c.in_main_chain for c in changed], pa.bool_()),
+    })
+    with _registered(engine, "_b_changed", table):
+        engine.execute("""UPDATE chain_blocks AS b SET height = c.height, in_main_chain = c.in_main_chain
+                          FROM _b_changed c WHERE b.block_id = c.block_id""")
+        engine.execute("""UPDATE chain_txs AS t SET height = c.height FROM _b_changed c
+                          WHERE t.block_id = c.block_id AND t.height IS DISTINCT FROM c.height""")
+        engine.execute("""CREATE OR REPLACE TEMP TABLE _reorg_txids AS
+            SELECT DISTINCT txid FROM (
+                SELECT t.txid FROM chain_txs t JOIN _b_changed c USING (block_id)
+                UNION ALL
+                SELECT i.prev_txid FROM chain_inputs i JOIN chain_txs t ON t.tx_id = i.tx_id
+                JOIN _b_changed c ON c.block_id = t.block_id WHERE i.prev_txid IS NOT NULL)""")
+    relink_txids(engine, "SELECT txid FROM _reorg_txids")
+    engine.execute("DROP TABLE IF EXISTS _reorg_txids")
+
+
+def relink_txids(engine: Engine, txids_sql: str) -> None:
+    """Re-link every input spending one of these txids and recompute those outputs' spends."""
+    engine.execute(f"""
+        UPDATE chain_inputs AS i SET prev_tx_id = p.tx_id,
+               value = coalesce(o.value, i.value), address_id = coalesce(o.address_id, i.address_id)
+        FROM (SELECT t.txid, t.tx_id FROM chain_txs t JOIN chain_blocks b USING (block_id)
+              WHERE t.txid IN ({txids_sql})
+              QUALIFY row_number() OVER (PARTITION BY t.txid ORDER BY b.in_main_chain DESC, t.tx_id) = 1) p
+        LEFT JOIN chain_outputs o ON o.tx_id = p.tx_id
+        WHERE i.prev_txid = p.txid AND (o.vout = i.prev_vout)""")
+    affected = f"SELECT tx_id FROM chain_txs WHERE txid IN ({txids_sql})"
+    engine.execute(f"UPDATE chain_outputs SET spent_tx_id = NULL, spent_vin = NULL WHERE tx_id IN ({affected})")
+    engine.execute(f"""
+        UPDATE chain_outputs AS o SET spent_tx_id = s.tx_id, spent_vin = s.vin
+        FROM (SELECT i.prev_tx_id, i.prev_vout, min(i.tx_id) AS tx_id, arg_min(i.vin, i.tx_id) AS vin
+              FROM chain_inputs i JOIN chain_txs t ON t.tx_id = i.tx_id
+              JOIN chain_blocks b ON b.block_id = t.block_id
+              WHERE b.in_main_chain AND i.prev_tx_id IN ({affected})
+              GROUP BY i.prev_tx_id, i.prev_vout) s
+        WHERE o.tx_id = s.prev_tx_id AND o.vout = s.prev_vout""")
+
+
+def stats(engine: Engine) -> dict[str, Any]:
+    """Row counts of the chain tables (for the CLI and tests)."""
+    ensure_schema(engine)
+    out: dict[str, Any] = {}
+    for name in ("chain_blocks", "chain_txs", "chain_inputs", "chain_outputs", "chain_addresses"):
+        out[name] = int(engine.scalar(f"SELECT count(*) FROM {name}"))
+    out["linked_inputs"] = int(engine.scalar("SELECT count(prev_tx_id) FROM chain_inputs"))
+    return out
