@@ -77,5 +77,5 @@ def test_user_csv_nexus_and_errors(engine: DuckDBEngine, tmp_path: Path) -> None
 def test_bad_yaml(engine: DuckDBEngine, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("title: x\ntags:\n- address: [unclosed\n")
-    with pytest.raises(InputError, match="bad.yaml: line"):
+    with pytest.raises(InputError, match=r"bad\.yaml: line"):
         load_tag_files(engine, [bad])
