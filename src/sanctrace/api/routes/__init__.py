@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sanctrace.api.routes import audit, cases, dashboard, decisions, lists, meta, ownership, users
+from sanctrace.api.routes import audit, cases, dashboard, decisions, lists, meta, ownership, screening, users
 
 ROUTERS: list[APIRouter] = [
+    screening.router,
     decisions.router,
     lists.router,
     ownership.router,
