@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from sanctrace.cases.audit import AuditLog
+from sanctrace.config import Settings
+from sanctrace.engine.duckdb_engine import DuckDBEngine
+from sanctrace.errors import InputError, NotFound
+from sanctrace.model.decision import Verdict
+from sanctrace.monitoring.decisions import Decider
+
+AT = datetime(2026, 5, 9, 12)
+
+
+def _codes(decision) -> set[str]:  # type: ignore[no-untyped-def]
+    return {r.code for r in decision.reasons}
+
+
+def test_deposit_verdicts(world: DuckDBEngine) -> None:
+    d = Decider(world, Settings())
+    mined = d.deposit("A3", "t_mining", 0, 5000, ts=AT)
+    assert mined.verdict is Verdict.FREEZE
+    assert {"mining_ru_exposure", "rule:RU-MINING-EXPOSURE"} <= _codes(mined)
+    small = d.deposit("A4", "t_sanct", 0, 10, ts=AT)  # 5% sanctioned share: below freeze share 0.25 → hold,
+    assert small.verdict is Verdict.FREEZE  # but the rule pack's SANCTIONED-EXPOSURE blocks any share
+    assert next(r for r in small.reasons if r.code == "sanctioned_exposure").effect.value == "hold"
+    clean = d.deposit("A3", "t_clean", 1, 10, ts=AT)
+    assert clean.verdict is Verdict.CREDIT and clean.reasons == ()
+    unknown = d.deposit("A3", "t_never_traced", 0, 10, ts=AT)
+    assert unknown.verdict is Verdict.CREDIT and _codes(unknown) == {"exposure_unknown"}
+    strict = Decider(world, Settings(decision_unknown_exposure="hold"))
+    assert strict.deposit("A3", "t_never_traced", 0, 10, ts=AT).verdict is Verdict.HOLD
+    listed = d.deposit("A6", "t_clean", 1, 10, ts=AT)
+    assert listed.verdict is Verdict.FREEZE and "customer_listed" in _codes(listed)
+
+
+def test_withdrawal_verdicts(world: DuckDBEngine) -> None:
+    d = Decider(world, Settings())
+    assert d.withdrawal("A3", "1SanctionedAddr", 10, ts=AT).verdict is Verdict.BLOCK
+    cluster = d.withdrawal("A3", "bc1qcluster", 10, ts=AT)
+    assert cluster.verdict is Verdict.BLOCK and "destination_cluster_sanctioned" in _codes(cluster)
+    nexus = d.withdrawal("A3", "1GarantexHot", 10, ts=AT)
+    assert nexus.verdict is Verdict.HOLD and "rule:WITHDRAWAL-RU-NEXUS-CLUSTER" in _codes(nexus)
+    assert d.withdrawal("A3", "bc1qclean", 10, ts=AT).verdict is Verdict.ALLOW
+    vasp = d.withdrawal("A3", "bc1qclean", 10, ts=AT, counterparty_vasp="Garantex", counterparty_vasp_country="ru")
+    assert vasp.verdict is Verdict.HOLD and _codes(vasp) == {"rule:TRAVEL-RULE-RU-VASP"}
+    nexus_customer = d.withdrawal("A1", "bc1qclean", 10, ts=AT)
+    assert nexus_customer.verdict is Verdict.ALLOW  # monitored, not held
+    assert {"customer_russia_nexus", "rule:RUSSIA-NEXUS"} <= _codes(nexus_customer)
+
+
+def test_pass_through_uses_history_and_earlier_decisions(world: DuckDBEngine) -> None:
+    d = Decider(world, Settings())
+    # A4 has no recent inflow: a withdrawal is allowed
+    first = d.withdrawal("A4", "bc1qclean", 10, value_jpy=900_000, ts=AT)
+    assert first.verdict is Verdict.ALLOW
+    # a deposit credited now, then most of it withdrawn two hours later: pass-through → hold
+    assert d.deposit("A4", "t_clean", 1, 10, value_jpy=1_000_000, ts=AT).verdict is Verdict.CREDIT
+    later = datetime(2026, 5, 9, 14)
+    second = d.withdrawal("A4", "bc1qclean", 10, value_jpy=950_000, ts=later)
+    assert second.verdict is Verdict.HOLD and "rule:PASS-THROUGH" in _codes(second)
+    assert "1000000 JPY arriving" in next(r.message for r in second.reasons if r.code == "rule:PASS-THROUGH")
+
+
+def test_every_decision_is_an_audit_event(world: DuckDBEngine) -> None:
+    d = Decider(world, Settings(), actor="teller-1")
+    dec = d.withdrawal("A3", "1SanctionedAddr", 10, ts=AT)
+    events = AuditLog(world).events(subject_type="account", subject_id="A3")
+    last = events[-1]
+    assert (last.actor, last.action) == ("teller-1", "decision.withdrawal")
+    assert last.details["decision_id"] == dec.decision_id and last.details["verdict"] == "block"
+    assert AuditLog(world).verify().ok
+
+
+def test_bad_requests(world: DuckDBEngine) -> None:
+    d = Decider(world, Settings())
+    with pytest.raises(NotFound, match="unknown account 'A99'"):
+        d.withdrawal("A99", "x", 1)
+    with pytest.raises(InputError, match="amount must be a non-negative integer"):
+        d.withdrawal("A3", "x", -1)
+    with pytest.raises(InputError, match="vout must be >= 0"):
+        d.deposit("A3", "t", -1, 1)
+    with pytest.raises(InputError, match="destination address is required"):
+        d.withdrawal("A3", "", 1)
