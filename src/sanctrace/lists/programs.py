@@ -18,9 +18,9 @@ _OTHER_EXACT = frozenset({
     "RUSSIA",  # UK regime
     "US-RUSHAR", "US-CAATSA", "US-UKRRUS-REL", "EU-RUS", "EU-UKR", "GB-RUS",  # OpenSanctions ids
 })
-_PREFIXES = ("RUSSIA-EO", "JP-METI-RU", "RUSSIA ")
+_PREFIXES = ("RUSSIA-EO", "JP-METI-RU", "THE RUSSIA (SANCTIONS)")
 
 
 def is_russia_program(program: str) -> bool:
-    text = program.strip().upper()
+    text = program.strip().upper().removeprefix("BPI-")  # blocked pending investigation
     return text in _OFAC_EXACT or text in _OTHER_EXACT or text.startswith(_PREFIXES)

@@ -73,7 +73,7 @@ def detect_format(path: Path, source_hint: str | None = None) -> ListFormat:
 
 _LOADED = False
 # Order matters: the first format whose detect() accepts a file wins.
-_BUILTINS = ("ofac_advanced",)
+_BUILTINS = ("ofac_advanced", "un", "eu_fsf", "uk", "ftm", "meti", "ofac_csv")
 
 
 def _load_builtins() -> None:
