@@ -281,6 +281,7 @@ class DecodedBlocks:
     # per-input known prevout (getblock verbosity 3 / undo data): value -1 = unknown
     in_value: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     in_address: pa.Array | None = None
+    height_hint: list[int | None] | None = None  # per block, from getblock JSON
 
     @property
     def n_blocks(self) -> int:

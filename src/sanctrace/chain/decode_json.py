@@ -151,6 +151,7 @@ def decode_json_blocks(blocks: list[dict[str, Any]], source: str) -> tuple[Decod
                     scripts.append(b"")
     if len(values) != len(dec.ina):
         raise InputError(f"{source}: vin lists do not match the transactions")
+    dec.height_hint = [b["height"] if isinstance(b.get("height"), int) else None for b in blocks]
     dec.in_value = np.array(values, dtype=np.int64)
     have = dec.in_value >= 0
     if have.any():

@@ -116,7 +116,9 @@ def _insert(engine: Engine, dec: DecodedBlocks, sources: list[str], hashes: np.n
         height, text = coinbase_info(bytes(dec.buf[off: off + length]), int(hdr["version"][b]))
         cb_height.append(height)
         cb_text.append(text)
-        state.add(BlockState(int(block_id[b]), str(hashes[b]), str(prev_hex[b]), int(hdr["bits"][b]), height))
+        hint = dec.height_hint[b] if dec.height_hint is not None else None
+        state.add(BlockState(int(block_id[b]), str(hashes[b]), str(prev_hex[b]), int(hdr["bits"][b]), height,
+                             hint=hint))
     changed = state.recompute()
     old_changed = [c for c in changed if c.block_id < base_block]
     result.reorged_blocks = len(old_changed)
@@ -223,7 +225,7 @@ def _write(engine: Engine, blocks: pa.Table, txs: pa.Table, outputs: pa.Table, i
                        [base_tx])
     _mark_spent(engine, f"SELECT tx_id FROM chain_txs WHERE tx_id >= {int(base_tx)}")
     _mark_spent_late(engine, base_tx)
-    _update_fees(engine, f"""SELECT tx_id FROM chain_txs WHERE tx_id >= {int(base_tx)}
+    update_fees(engine, f"""SELECT tx_id FROM chain_txs WHERE tx_id >= {int(base_tx)}
                              UNION SELECT DISTINCT i.tx_id FROM chain_inputs i
                              WHERE i.tx_id < {int(base_tx)} AND i.prev_tx_id >= {int(base_tx)}""")
 
@@ -251,7 +253,7 @@ def _mark_spent_late(engine: Engine, base_tx: int) -> None:
         WHERE o.tx_id = s.prev_tx_id AND o.vout = s.prev_vout""")
 
 
-def _update_fees(engine: Engine, txs_sql: str) -> None:
+def update_fees(engine: Engine, txs_sql: str) -> None:
     engine.execute(f"""
         UPDATE chain_txs AS t SET fee = f.fee
         FROM (SELECT i.tx_id, CASE WHEN count(i.value) = count(*) THEN sum(i.value) END

@@ -37,6 +37,7 @@ class BlockState:
     coinbase_height: int | None
     height: int | None = None
     in_main_chain: bool = False
+    hint: int | None = None  # height known from elsewhere (RPC JSON, or as stored earlier)
 
 
 @dataclass
@@ -52,7 +53,7 @@ class ChainState:
         for bid, h, prev, bits, cbh, height, main in engine.query(
             "SELECT block_id, hash, prev_hash, bits, coinbase_height, height, in_main_chain FROM chain_blocks"
         ):
-            state.blocks[h] = BlockState(int(bid), h, prev, int(bits), cbh, height, bool(main))
+            state.blocks[h] = BlockState(int(bid), h, prev, int(bits), cbh, height, bool(main), height)
         return state
 
     def add(self, block: BlockState) -> None:
@@ -74,7 +75,7 @@ class ChainState:
                 if parent_height is not None:
                     height: int | None = parent_height + 1
                 else:
-                    height = b.coinbase_height
+                    height = b.hint if b.hint is not None else b.coinbase_height
                 new_height[b.hash] = height
                 work = parent_work + block_work(b.bits)
                 chainwork[b.hash] = work
@@ -90,7 +91,7 @@ class ChainState:
                     h = self.blocks[h].prev_hash
         changed: list[BlockState] = []
         for b in self.blocks.values():
-            height = new_height.get(b.hash, b.coinbase_height)
+            height = new_height.get(b.hash)
             is_main = b.hash in main
             if height != b.height or is_main != b.in_main_chain:
                 b.height = height
