@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sanctrace.api.routes import audit, cases, dashboard, decisions, lists, meta, ownership, screening, users
+from sanctrace.api.routes import audit, cases, chain, dashboard, decisions, lists, meta, ownership, screening, users
 
 ROUTERS: list[APIRouter] = [
     screening.router,
     decisions.router,
     lists.router,
+    chain.router,
     ownership.router,
     cases.alerts_router, cases.router, dashboard.router, audit.router, users.router, meta.router,
 ]

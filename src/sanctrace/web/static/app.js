@@ -286,13 +286,15 @@ function screenView() {
       h("h2", { i18n: "screen.matches" }),
       matches.length ? h("table", { id: "matches" }, h("thead", {}, h("tr", {}, ...["screen.entity", "alerts.score", "screen.features", "screen.programs", "screen.version"].map(k => h("th", { i18n: k })))),
         h("tbody", {}, matches.map(m => h("tr", { class: "match" },
-          h("td", {}, h("a", { href: `#/entity/${encodeURIComponent(m.entity_id)}` }, m.entity_id), h("br"), m.name || m.matched_name || ""),
+          h("td", {}, h("a", { href: `#/entity/${encodeURIComponent(m.entity_id)}` }, m.entity_id), h("br"), m.name || "",
+            m.matched_on && m.matched_on !== "name" ? h("span", { class: "pill" }, m.matched_on) : null),
           h("td", { class: "score" }, fmtScore(m.score)),
-          h("td", {}, (m.features || []).map(f => h("span", { class: "pill" }, typeof f === "string" ? f : `${f.name}${f.score !== undefined ? ` ${fmtScore(f.score)}` : ""}`))),
+          h("td", { class: "features" }, (Array.isArray(m.features) ? m.features.map(f => [f.name || f, f.score]) : Object.entries(m.features || {}))
+            .map(([f, v]) => h("span", { class: "pill", title: f }, v !== undefined ? `${f} ${fmtScore(v)}` : f))),
           h("td", {}, (m.programs || []).map(p => h("span", { class: "pill" }, p))),
           h("td", { class: "muted" }, m.list_version || r.list_version || "")))))
         : h("p", { id: "no-match", i18n: "screen.none" }),
-      nexus.length ? [h("h2", { i18n: "screen.nexus" }), h("ul", {}, nexus.map(n => h("li", {}, typeof n === "string" ? n : (n.reason || JSON.stringify(n)))))] : null);
+      nexus.length ? [h("h2", { i18n: "screen.nexus" }), h("ul", { id: "nexus" }, nexus.map(n => h("li", {}, typeof n === "string" ? n : `${n.reason}: ${n.value ?? ""}`)))] : null);
   }) } }, name, kind, h("button", { type: "submit", id: "screen-submit", i18n: "screen.search" }));
   setView(h("h1", { i18n: "screen.title" }), h("label", { for: "screen-name", i18n: "screen.name" }), form, out);
   name.focus();
