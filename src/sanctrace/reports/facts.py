@@ -177,7 +177,7 @@ def _transfer_from_evidence(alert: Alert) -> TransferFact | None:
         event_id=str(t.get("event_id") or alert.event_id), direction=direction,
         occurred_at=as_utc(datetime.fromisoformat(occurred)) if isinstance(occurred, str) else alert.occurred_at,
         account_id=t.get("account_id"), asset=str(t.get("asset") or "BTC"),
-        amount=int(t.get("amount_sat", t.get("amount")) or 0),
+        amount=int(t["amount_sat"] if t.get("amount_sat") is not None else t.get("amount") or 0),
         value_local=None if t.get("value_jpy") is None else int(t["value_jpy"]),
         txid=t.get("txid"), vout=None if t.get("vout") is None else int(t["vout"]), address=t.get("address"),
         counterparty_addresses=[str(counter)] if counter else [],
