@@ -50,4 +50,5 @@ class Settings(BaseSettings):
     api_port: int = 8000
     api_max_body_bytes: int = 10 * 1024 * 1024
     api_max_upload_bytes: int = 256 * 1024 * 1024  # list files and case attachments
+    api_report_entity: Path | None = None  # reporting-entity profile (JSON/YAML) for STRs served by the API
     api_rate_limit_per_minute: int = 6000

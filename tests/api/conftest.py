@@ -17,6 +17,9 @@ from sanctrace.config import Settings
 from sanctrace.engine.duckdb_engine import DuckDBEngine
 from sanctrace.model.alert import Alert, Severity, SubjectType
 
+ENTITY = """{"rentity_id": "JP-VASP-0042", "name": "Sakura Crypto Exchange K.K.",
+ "registration_number": "関東財務局長 第00099号", "address": "1-1 Marunouchi", "city": "Chiyoda-ku, Tokyo",
+ "btc_rate_local": "15000000"}"""
 ROLES = {"ann": "analyst", "ari": "analyst", "sue": "supervisor", "sam": "supervisor", "aud": "auditor",
          "adm": "admin"}
 
@@ -55,7 +58,10 @@ def demo_alerts() -> list[Alert]:
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[Api]:
     engine = DuckDBEngine(tmp_path / "api.duckdb")
-    settings = Settings(db=tmp_path / "api.duckdb", api_rate_limit_per_minute=100_000, api_max_body_bytes=64_000)
+    entity = tmp_path / "entity.json"
+    entity.write_text(ENTITY, encoding="utf-8")
+    settings = Settings(db=tmp_path / "api.duckdb", api_rate_limit_per_minute=100_000, api_max_body_bytes=64_000,
+                        api_report_entity=entity)
     users.ensure_schema(engine)
     tokens = {}
     for name, role in ROLES.items():

@@ -36,7 +36,8 @@ class Caller:
         """Record a write as an audit event with the acting user (the cases package's log)."""
         from sanctrace.cases.audit import AuditLog
 
-        AuditLog(self.db).append(self.user.name, action, subject_type, subject_id, details)
+        with self.state.write_lock:  # re-entrant: write routes already hold it
+            AuditLog(self.db).append(self.user.name, action, subject_type, subject_id, details)
 
 
 def api_state(request: Request) -> ApiState:

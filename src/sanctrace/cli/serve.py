@@ -7,6 +7,7 @@ server is actually started.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -24,6 +25,8 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default 8000; 0 picks a free one).")] = None,
     workers_log: Annotated[bool, typer.Option("--access-log/--no-access-log",
                                               help="Log each request (no personal data).")] = True,
+    report_entity: Annotated[Path | None, typer.Option(
+        "--report-entity", help="Reporting-entity profile (JSON/YAML) for STR downloads.")] = None,
 ) -> None:
     """Serve the HTTP API (/docs) and the analysts' web UI (/ui/)."""
     import uvicorn
@@ -32,6 +35,8 @@ def serve(
 
     ac = app_context(ctx)
     settings = ac.settings
+    if report_entity is not None:
+        settings = settings.model_copy(update={"api_report_entity": report_entity})
     ac.close()  # the server opens its own engine
     app = create_app(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

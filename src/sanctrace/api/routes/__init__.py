@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sanctrace.api.routes import audit, cases, chain, dashboard, decisions, lists, meta, ownership, screening, users
+from sanctrace.api.routes import (
+    audit,
+    cases,
+    chain,
+    dashboard,
+    decisions,
+    lists,
+    meta,
+    ownership,
+    reports,
+    screening,
+    users,
+)
 
 ROUTERS: list[APIRouter] = [
     screening.router,
@@ -12,5 +24,11 @@ ROUTERS: list[APIRouter] = [
     lists.router,
     chain.router,
     ownership.router,
-    cases.alerts_router, cases.router, dashboard.router, audit.router, users.router, meta.router,
+    cases.alerts_router,
+    cases.router,
+    reports.router,
+    dashboard.router,
+    audit.router,
+    users.router,
+    meta.router,
 ]
