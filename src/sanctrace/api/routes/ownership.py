@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from sanctrace.api.auth import Caller, need
 from sanctrace.api.roles import Perm
 from sanctrace.api.schemas import ERRORS, JSON
+from sanctrace.cli.io import to_jsonable
 
 router = APIRouter(tags=["ownership"], responses=ERRORS)
 Reader = Annotated[Caller, Depends(need(Perm.READ))]
@@ -31,3 +32,28 @@ def ownership(
     from sanctrace.ownership import check
 
     return asdict(check(caller.db, party_id, regime, as_of=as_of))
+
+
+@router.get("/networks/{party_id}")
+def network(
+    party_id: PartyId,
+    caller: Reader,
+    hops: Annotated[int, Query(ge=0, le=4)] = 2,
+    cap: Annotated[int, Query(ge=1, le=1000, description="values shared by more parties link nothing")] = 10,
+    as_of: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+) -> JSON:
+    """The customer network around a party: nodes, evidence edges (shared keys, relations, same
+    identity), and the too-common values that were not allowed to link (frequency cap)."""
+    from sanctrace.ownership.networks import show
+
+    return show(caller.db, party_id, hops=hops, cap=cap, as_of=as_of)
+
+
+@router.get("/parties/{party_id}/redflags")
+def redflags(party_id: PartyId, caller: Reader,
+             as_of: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None) -> JSON:
+    """Shell-company red flags of a party, each named, weighted and explained."""
+    from sanctrace.ownership.redflags import redflags as find
+
+    out: JSON = to_jsonable(find(caller.db, party_id, as_of=as_of))
+    return out

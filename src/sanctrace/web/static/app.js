@@ -317,7 +317,7 @@ async function entityView(id) {
     out.replaceChildren(
       h("div", { class: "card", id: "verdict" }, h("strong", { i18n: "entity.verdict" }), ": ",
         own.error ? h("span", { class: "muted" }, own.error)
-          : h("span", { class: own.blocked ? "blocked" : "ok", i18n: own.blocked ? "entity.blocked" : "entity.not_blocked" }),
+          : h("span", { class: own.blocked || own.listed ? "blocked" : "ok", i18n: own.blocked || own.listed ? "entity.blocked" : "entity.not_blocked" }),
         own.status ? h("span", { class: "pill", id: "verdict-status" }, own.status) : "",
         own.share ? ` ${pct(own.share.certain)}${own.share.possible !== own.share.certain ? ` – ${pct(own.share.possible)}` : ""}` : "", h("ul", {}, (own.reasons || []).map(r => h("li", {}, typeof r === "string" ? r : JSON.stringify(r))))),
       h("div", { class: "grid2" }, h("div", {}, h("h2", { i18n: "entity.ownership" }), og), h("div", {}, h("h2", { i18n: "entity.network" }), net.error ? h("p", { class: "muted" }, net.error) : ng)),
@@ -350,13 +350,14 @@ function ownershipGraph(pid, v) {
   return g.done();
 }
 function networkGraph(pid, n) {
+  // networks.show: nodes [{party_id, name, kind, is_customer, listed}], edges [{a, b, kind, evidence}]
   const g = graphBuilder();
-  g.node(pid, pid, "customer");
-  for (const m of n.members || n.nodes || []) {
-    const id = typeof m === "string" ? m : (m.id || m.party_id);
-    g.node(id, (m && m.name) || id, (m && (m.kind || m.type)) || "party", m && m.listed ? { flag: true } : null);
+  for (const m of n.nodes || []) {
+    const type = m.listed && m.listed.length ? "list_entry" : (m.is_customer ? "customer" : (m.kind === "person" ? "person" : "company"));
+    g.node(m.party_id, m.name || m.party_id, type, { flag: !!(m.listed && m.listed.length), listed: m.listed, jurisdiction: m.jurisdiction });
   }
-  for (const e of n.edges || []) g.edge(e.source ?? e.a ?? e.from, e.target ?? e.b ?? e.to, e.key_type || e.kind || e.label || "");
+  g.node(pid, pid, "customer");
+  for (const e of n.edges || []) g.edge(e.a, e.b, e.kind.replace(/^shared_/, ""), { evidence: e.evidence });
   return g.done();
 }
 
