@@ -59,6 +59,7 @@ def build_records(ids: list[str], names: list[str], births: list[str | None],
     last = [k.split(" ")[-1] if k else None for k in keys]
     return pa.table({
         "unique_id": ids, "name": keys, "tok_first": first, "tok_last": last,
+        "digits": ["".join(ch for ch in k if ch.isdigit()) for k in keys],
         "birth": [b[:10] if b else None for b in births], "country": [c.lower() if c else None for c in countries],
     })
 
@@ -72,8 +73,11 @@ def _settings() -> Any:
         cll.NullLevel("name"),
         # exact (after transliteration and token sort): nearly every true pair, about 1 in 10^5 random pairs
         cll.ExactMatchLevel("name").configure(m_probability=0.85, u_probability=1e-5),
-        cll.JaroWinklerLevel("name", 0.92).configure(m_probability=0.1, u_probability=1e-4),
-        cll.JaroWinklerLevel("name", 0.80).configure(m_probability=0.04, u_probability=5e-3),
+        # similar spelling *and* the same numbers: "Filler 1 Ltd" and "Filler 10 Ltd" are two companies
+        cll.And(cll.JaroWinklerLevel("name", 0.92), cll.ExactMatchLevel("digits")).configure(
+            m_probability=0.1, u_probability=1e-4),
+        cll.And(cll.JaroWinklerLevel("name", 0.80), cll.ExactMatchLevel("digits")).configure(
+            m_probability=0.04, u_probability=5e-3),
         cll.ElseLevel().configure(m_probability=0.01, u_probability=0.995),
     ])
     birth = cl.CustomComparison(output_column_name="birth", comparison_levels=[

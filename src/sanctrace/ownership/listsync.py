@@ -63,11 +63,13 @@ def entry_to_party(entry: ListEntry) -> Party:
         record=f"list {entry.source}: {entry.source_id}")
 
 
-def sync_lists(engine: Engine) -> LoadSummary:
-    """Replace the list-side parties with the current list snapshots (idempotent)."""
-    from sanctrace.lists.store import load_entries
+def sync_lists(engine: Engine, entries: list[ListEntry] | None = None) -> LoadSummary:
+    """Replace the list-side parties with ``entries`` (default: the current list snapshots).
+    Idempotent: syncing twice leaves the same rows."""
+    if entries is None:
+        from sanctrace.lists.store import load_entries
 
-    entries = load_entries(engine)
+        entries = load_entries(engine)
     batch = LoadBatch("lists")
     ids = {e.entity_id for e in entries}
     for entry in entries:

@@ -16,6 +16,11 @@ import unicodedata
 from sanctrace.model.party import KeyType
 
 _PUNCT = re.compile(r"[^\w]+", re.UNICODE)
+_ABBREVIATIONS = {
+    "road": "rd", "street": "st", "avenue": "ave", "av": "ave", "boulevard": "blvd", "building": "bldg",
+    "floor": "fl", "suite": "ste", "apartment": "apt", "office": "off", "lane": "ln", "drive": "dr",
+    "ulitsa": "ul", "улица": "ул", "prospekt": "pr", "проспект": "пр", "dom": "d", "дом": "д",
+}
 
 
 def normalize_key(key_type: KeyType, value: str) -> str:
@@ -37,8 +42,8 @@ def normalize_key(key_type: KeyType, value: str) -> str:
         return normalize_wallet(value)
     if key_type is KeyType.DEVICE:
         return value.lower()
-    # address
-    return " ".join(_PUNCT.sub(" ", value.casefold()).split())
+    # address: punctuation and case never matter, nor the usual street-word abbreviations
+    return " ".join(_ABBREVIATIONS.get(t, t) for t in _PUNCT.sub(" ", value.casefold()).split())
 
 
 def normalize_wallet(value: str) -> str:

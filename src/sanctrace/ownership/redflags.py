@@ -31,7 +31,7 @@ WEIGHTS = {
     "circular_ownership": 0.3,
     "russian_nexus_owner_or_director": 0.4,
     "wallet_shared_with_russian_nexus": 0.4,
-    "common_value_shared": 0.1,
+    "common_value_shared": 0.1,  # addresses are covered by mass_registration_address
 }
 RECENT_DAYS = 365
 #: monthly volume that is "large" for a company younger than a year (minor units, 100,000.00)
@@ -125,7 +125,7 @@ def redflags(engine: Engine, party_id: str, *, as_of: str | None = None, cap: in
     day = date.fromisoformat(as_of) if as_of else date.today()
     flags: list[RedFlag] = []
 
-    if jurisdiction in TRANSIT_JURISDICTIONS:
+    if jurisdiction in TRANSIT_JURISDICTIONS and kind != "person":  # registration, not residence
         flags.append(RedFlag("transit_jurisdiction", WEIGHTS["transit_jurisdiction"],
                              f"registered in {TRANSIT_JURISDICTIONS[jurisdiction]}, a transit or secrecy "
                              "jurisdiction used to route trade and money to Russia", [jurisdiction]))
@@ -183,7 +183,8 @@ def redflags(engine: Engine, party_id: str, *, as_of: str | None = None, cap: in
                                  [wallet, other]))
             break
     for key_type, value, holders in engine.query(
-        """WITH mine AS (SELECT key_type, norm, value FROM party_keys WHERE party_id = ?)
+        """WITH mine AS (SELECT key_type, norm, value FROM party_keys WHERE party_id = ?
+                AND key_type <> 'address')
            SELECT mine.key_type, mine.value, count(DISTINCT k.party_id) FROM mine JOIN party_keys k
              ON k.key_type = mine.key_type AND k.norm = mine.norm GROUP BY 1, 2
            HAVING count(DISTINCT k.party_id) > ? ORDER BY 3 DESC""", [party_id, cap]):
