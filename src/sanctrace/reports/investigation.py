@@ -15,7 +15,7 @@ import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import jinja2
 
@@ -129,7 +129,8 @@ def _has_cjk(path: str) -> bool:
     return any(tag in path.lower() for tag in ("cjk", "ipa", "japanese", "gothic", "mincho", "takao"))
 
 
-def render_pdf(data: dict[str, Any], *, font: Path | None = None) -> bytes:
+def render_pdf(data: dict[str, Any], *, font: Path | None | Literal["auto"] = "auto") -> bytes:
+    """``font="auto"`` looks one up; ``None`` forces the core-font fallback."""
     from sanctrace.reports.pdf import build_pdf
 
-    return build_pdf(data, font if font is not None else find_cjk_font())
+    return build_pdf(data, find_cjk_font() if font == "auto" else font)

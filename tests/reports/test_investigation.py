@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from sanctrace.cases.workflow import CaseWorkflow
+from sanctrace.engine.duckdb_engine import DuckDBEngine
+from sanctrace.reports.flowgraph import edges_from, render_png
+from sanctrace.reports.investigation import find_cjk_font, render_html, render_pdf, view
+from tests.cases.helpers import FROM_ADDRESS, TO_ADDRESS, TXID
+
+
+@pytest.fixture
+def worked(world: DuckDBEngine) -> DuckDBEngine:
+    flow = CaseWorkflow(world)
+    flow.assign("case-000001", "bob", user="alice")
+    flow.note("case-000001", "顧客に電話したが応答なし — клиент не отвечает", user="bob")
+    flow.close("case-000001", "reported", "STR filed with JAFIC", user="bob")
+    flow.approve("case-000001", user="carol")
+    return world
+
+
+def test_flow_graph_edges_and_png(worked: DuckDBEngine) -> None:
+    data = view(worked, "case-000001")
+    edges = {(e.source, e.target) for e in edges_from(CaseWorkflow(worked).show("case-000001").alerts, [])}
+    assert ("pool:BitRiver coinbase", FROM_ADDRESS) in edges and (FROM_ADDRESS, TO_ADDRESS) in edges
+    png = data["graph_bytes"]
+    assert png is not None and png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
+    assert render_png([]) is None
+
+
+def test_html_has_every_section(worked: DuckDBEngine) -> None:
+    html = render_html(view(worked, "case-000001"))
+    for needle in ("Investigation report — case-000001", "山田 太郎", "ヤマダ タロウ", "ofac:36456",
+                   "ofac@2025-11-19", "ofac:36456 — 60%→ party:cyprus-holdco — 55%→ cust-0001", TXID,
+                   "data:image/png;base64,", "клиент не отвечает", "case.approved", "carol", "verified"):
+        assert needle in html, needle
+    assert "<script" not in html
+
+
+def test_html_escapes_user_text(worked: DuckDBEngine) -> None:
+    CaseWorkflow(worked).note("case-000001", "<script>alert(1)</script>", user="mallory")
+    html = render_html(view(worked, "case-000001"))
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_html_reports_a_broken_audit_chain(worked: DuckDBEngine) -> None:
+    worked.execute("UPDATE audit_log SET actor = 'someone else' WHERE seq = 2")
+    assert "FAILED: event 2" in render_html(view(worked, "case-000001"))
+
+
+def test_pdf_renders_with_japanese_font(worked: DuckDBEngine, tmp_path: Path) -> None:
+    font = find_cjk_font()
+    if font is None:
+        pytest.skip("no Japanese font installed (scripts/system-deps.sh installs fonts-noto-cjk)")
+    pdf = render_pdf(view(worked, "case-000001"), font=font)
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 20_000
+    target = tmp_path / "case.pdf"
+    target.write_bytes(pdf)
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True, check=True).stdout
+        assert "山田" in text and "case.approved" in text and "Fund flow" in text
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(target), str(tmp_path / "p")],
+                       check=True, capture_output=True)
+        assert (tmp_path / "p-1.png").stat().st_size > 5000
+
+
+def test_pdf_without_font_says_so(worked: DuckDBEngine, tmp_path: Path) -> None:
+    pdf = render_pdf(view(worked, "case-000001"), font=None)
+    assert pdf.startswith(b"%PDF-")
+    if shutil.which("pdftotext"):
+        target = tmp_path / "plain.pdf"
+        target.write_bytes(pdf)
+        text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True, check=True).stdout
+        assert "No font with Japanese glyphs" in text
