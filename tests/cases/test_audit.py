@@ -97,3 +97,14 @@ def test_append_joins_the_callers_transaction(engine: DuckDBEngine) -> None:
         raise RuntimeError("the surrounding action failed")
     assert log.events() == [] and log.head() == (0, GENESIS_HASH)
     assert log.verify().ok
+
+
+def test_details_with_datetimes_and_decimals_verify(engine: DuckDBEngine) -> None:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    log = AuditLog(engine)
+    event = log.append("decider", "decision.deposit", "account", "acc-1",
+                       {"at": datetime(2025, 3, 1, tzinfo=UTC), "share": Decimal("0.82"), "ok": None})
+    assert event.details == {"at": "2025-03-01 00:00:00+00:00", "share": "0.82", "ok": None}
+    assert log.verify().ok

@@ -17,7 +17,9 @@ GENESIS_HASH = "0" * 64
 
 
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Sorted keys, no whitespace; values JSON lacks (datetimes, Decimals) are written as strings, and
+    the hash is always taken over the parsed form, so what is stored and what is hashed agree."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def event_hash(seq: int, time: str, actor: str, action: str, subject_type: str, subject_id: str,
