@@ -199,6 +199,9 @@ class _Parser:
                 name = self.refs.text("Country", country_id)
                 if name:
                     parts.append(name)
+        if country is None:
+            # Nationality locations carry the country only as a free-text part ("China").
+            country = to_iso2(parts[-1]) if len(parts) == 1 else None
         key = element.get("ID")
         if key is not None:
             self.locations[key] = _Location(", ".join(parts), city, country or None)
