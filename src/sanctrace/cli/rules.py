@@ -94,6 +94,28 @@ def backtest_cmd(
     emit(result["rules"] if fmt == "table" else result, fmt)
 
 
+@app.command("signals")
+def signals_cmd(
+    ctx: typer.Context,
+    regime: Annotated[list[str] | None, typer.Option("--regime", help="Ownership regime(s): ofac, eu, uk, jp.")] = None,
+    hops: Annotated[int, typer.Option("--hops", help="How far deposit exposure traces back.")] = 3,
+    only: Annotated[list[str] | None, typer.Option("--only", help="customers, addresses or deposits.")] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-trace deposits already traced.")] = False,
+    fmt: FmtOpt = "json",
+) -> None:
+    """Materialise the signal tables rules and decisions read (screening, ownership, chain)."""
+    from sanctrace.monitoring.signals import refresh_signals
+
+    parts = tuple(only) if only else ("customers", "addresses", "deposits")
+    bad = [p for p in parts if p not in ("customers", "addresses", "deposits")]
+    if bad:
+        raise InputError.at("--only", bad[0], "must be customers, addresses or deposits")
+    ac = app_context(ctx)
+    report = refresh_signals(ac.engine, ac.settings, regimes=tuple(regime or ("ofac", "jp")), hops=hops,
+                             parts=parts, rebuild=rebuild)
+    emit(report, fmt)
+
+
 def register(root: typer.Typer) -> None:
     """Attach this module's commands to the root app."""
     root.add_typer(app, name="rules")
