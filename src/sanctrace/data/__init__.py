@@ -1,0 +1,1 @@
+"""Data shipped with sanctrace: a real OFAC list snapshot, pool attribution, samples."""

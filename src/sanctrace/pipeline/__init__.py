@@ -1,0 +1,1 @@
+"""`sanctrace run`: the main job, stage by stage, over a data directory."""
