@@ -9,8 +9,9 @@ DuckDB, numbering it, and both fixed points (certain and possible). Baseline, in
 plain-Python fixed point (dict adjacency, re-summing every round until nothing changes) on a 50k
 entity sample of the same generator, *extrapolated linearly* to 1M — labelled as such.
 
-Splink: synthetic customers (names from a pool, birth dates, countries) with 10% duplicates that
-carry typos and reordered names; :func:`sanctrace.ownership.linking.predict` with the DuckDB
+Splink: synthetic customers (names from a pool, birth dates, countries) with 10% duplicates,
+all with reordered upper-case names, two thirds also with a dropped or an added letter;
+:func:`sanctrace.ownership.linking.predict` with the DuckDB
 backend, at ``--splink-records`` (default 1M; a smaller run reports a linearly extrapolated 1M
 figure, labelled as such). Precision and recall against the planted duplicates are reported.
 Baseline, same run: all-pairs Jaro-Winkler (rapidfuzz ``cdist``) on 4k records, extrapolated
@@ -155,7 +156,9 @@ def customers(n: int, seed: int = 3) -> tuple[list[str], list[str], list[str], l
         parts = names[i].split(" ")
         surname = parts[1]
         pos = int(rng.integers(1, len(surname)))
-        typo = surname[:pos] + surname[pos:][1:] if k % 2 else surname[:pos] + "y" + surname[pos:]
+        # a third only reordered and upper-cased, a third with a letter dropped, a third with one added
+        typo = surname if k % 3 == 0 else surname[:pos] + surname[pos:][1:] if k % 3 == 1 \
+            else surname[:pos] + "y" + surname[pos:]
         names.append(f"{typo.upper()}, {parts[0]}")
         births.append(births[i])
         ids.append(f"d{i}")

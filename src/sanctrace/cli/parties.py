@@ -89,6 +89,23 @@ def link(
         typer.echo(f"{count} same-identity links at p >= {threshold}")
 
 
+@parties_app.command("screen")
+def screen(
+    ctx: typer.Context,
+    threshold: Annotated[float, typer.Option("--threshold", help="Screening score to link.")] = 0.85,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Link parties to list entries through screening (a matched owner counts as listed)."""
+    from sanctrace.ownership.screenlink import link_screening
+
+    _check_format(fmt)
+    count = link_screening(app_context(ctx).engine, threshold=threshold)
+    if fmt == "json":
+        emit({"links": count, "threshold": threshold}, "json")
+    else:
+        typer.echo(f"{count} parties linked to list entries at score >= {threshold}")
+
+
 @parties_app.command("show")
 def show(ctx: typer.Context, party_id: Annotated[str, typer.Argument(help="Party id.")],
          fmt: FormatOpt = "json") -> None:

@@ -1,9 +1,10 @@
 """Fuzzy identity linking with Splink: the same person or company under different spellings (and
 scripts — names are transliterated to Latin with ICU before comparison).
 
-The model's parameters are fixed, not trained: m and u probabilities per comparison level are
-stated below with their reasoning, so every link is reproducible and explainable (the match weight
-of each level is ``log2(m/u)``) and a run costs no EM iterations. Blocking keeps the comparison
+The model's m and u probabilities are fixed, not trained: they are stated below with their
+reasoning, so every link is reproducible and explainable (the match weight of each level is
+``log2(m/u)``) and a run costs no EM iterations. Only the prior (how likely two random records
+match) is estimated from the data, because it falls with the size of the customer base. Blocking keeps the comparison
 count near-linear: records are compared only when they share the first and last token of the
 token-sorted name, or one of those tokens and the birth/incorporation date.
 
@@ -19,14 +20,16 @@ from functools import lru_cache
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute
 
 from sanctrace.engine.base import Engine
 from sanctrace.ownership.networks import IDENTITY_SCHEMA
 from sanctrace.ownership.store import ensure_schema
 
-#: prior: about one record in 10^5 pairs is a duplicate in an exchange's customer base
-PRIOR = 1e-5
 THRESHOLD = 0.9
+#: share of true duplicates that keep the same transliterated name and birth date (for the prior)
+DETERMINISTIC_RECALL = 0.8
+MAX_PRIOR = 1e-3
 
 
 @lru_cache(maxsize=1)
@@ -64,7 +67,23 @@ def build_records(ids: list[str], names: list[str], births: list[str | None],
     })
 
 
-def _settings() -> Any:
+def estimate_prior(records: pa.Table) -> float:
+    """Probability that two random records match, estimated the way Splink's
+    ``estimate_probability_two_random_records_match`` does: pairs that agree on a near-certain rule
+    (same transliterated name and same birth/incorporation date), scaled up by the rule's assumed
+    recall, over all pairs. At least one such pair is assumed, so tiny sets do not get a zero prior."""
+    n = records.num_rows
+    total = n * (n - 1) / 2
+    if total <= 0:
+        return MAX_PRIOR
+    dated = records.filter(pa.compute.is_valid(records.column("birth")))
+    groups = dated.group_by(["name", "birth"]).aggregate([("unique_id", "count")])
+    counts = groups.column("unique_id_count").to_numpy()
+    agreeing = float((counts * (counts - 1) / 2).sum())
+    return float(min(max(agreeing, 1.0) / DETERMINISTIC_RECALL / total, MAX_PRIOR))
+
+
+def _settings(prior: float) -> Any:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
@@ -75,7 +94,7 @@ def _settings() -> Any:
         cll.ExactMatchLevel("name").configure(m_probability=0.85, u_probability=1e-5),
         # similar spelling *and* the same numbers: "Filler 1 Ltd" and "Filler 10 Ltd" are two companies
         cll.And(cll.JaroWinklerLevel("name", 0.92), cll.ExactMatchLevel("digits")).configure(
-            m_probability=0.1, u_probability=1e-4),
+            m_probability=0.1, u_probability=1e-5),
         cll.And(cll.JaroWinklerLevel("name", 0.80), cll.ExactMatchLevel("digits")).configure(
             m_probability=0.04, u_probability=5e-3),
         cll.ElseLevel().configure(m_probability=0.01, u_probability=0.995),
@@ -97,7 +116,8 @@ def _settings() -> Any:
                         block_on("tok_last", "birth")]
     return SettingsCreator(link_type="dedupe_only", comparisons=[name, birth, country],
                            blocking_rules_to_generate_predictions=rules,
-                           probability_two_random_records_match=PRIOR, retain_intermediate_calculation_columns=False)
+                           probability_two_random_records_match=prior,
+                           retain_intermediate_calculation_columns=False)
 
 
 def predict(records: pa.Table, *, threshold: float = THRESHOLD, backend: str = "duckdb",
@@ -119,7 +139,7 @@ def predict(records: pa.Table, *, threshold: float = THRESHOLD, backend: str = "
         db_api = DuckDBAPI(con)
         frame = records
     sdf = db_api.register(frame, dataset_display_name="parties")
-    linker = Linker(sdf, _settings(), log_level=None)
+    linker = Linker(sdf, _settings(estimate_prior(records)), log_level=None)
     result = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
     columns = "unique_id_l, unique_id_r, match_probability, match_weight, name_l, name_r"
     if con is not None:

@@ -10,7 +10,7 @@ everything back on the first problem. Cycles are legal (cross-holdings exist) bu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pyarrow as pa
 
@@ -194,6 +194,11 @@ def _check_endpoints(engine: Engine) -> None:
 
 def active_clause(as_of: str | None, alias: str = "r") -> str:
     """SQL condition: the relation is in force on ``as_of`` (ISO date; today when None)."""
+    if as_of:
+        try:
+            as_of = date.fromisoformat(as_of).isoformat()  # also keeps anything but a date out of the SQL
+        except ValueError:
+            raise InputError(f"--as-of {as_of!r} is not an ISO date (YYYY-MM-DD)") from None
     day = f"DATE '{as_of}'" if as_of else "current_date"
     return (f"(TRY_CAST({alias}.start_date AS DATE) IS NULL OR TRY_CAST({alias}.start_date AS DATE) <= {day}) "
             f"AND (TRY_CAST({alias}.end_date AS DATE) IS NULL OR TRY_CAST({alias}.end_date AS DATE) > {day})")

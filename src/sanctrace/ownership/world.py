@@ -104,6 +104,7 @@ class World:
 def load_world(engine: Engine, as_of: str | None = None) -> World:
     """Read parties, listings and the relations in force on ``as_of`` (default: today, UTC)."""
     ensure_schema(engine)
+    active_clause(as_of)  # validates the date
     day = as_of or date.today().isoformat()
     parties = engine.query("SELECT party_id, coalesce(primary_name, party_id), kind FROM parties ORDER BY party_id")
     ids = [r[0] for r in parties]
@@ -112,6 +113,15 @@ def load_world(engine: Engine, as_of: str | None = None) -> World:
     for party_id, regime, program in engine.query("SELECT party_id, regime, program FROM party_listings"):
         if party_id in index:
             listings.setdefault(index[party_id], []).append((regime, program))
+    if engine.table_exists("party_identity_links"):
+        # a party that screening matched to a list entry carries that entry's listings
+        for party_id, entry, score, regime, program in engine.query(
+            "SELECT k.party_a, k.party_b, k.probability, l.regime, l.program FROM party_identity_links k "
+            "JOIN party_listings l ON l.party_id = k.party_b WHERE k.method = 'screening' ORDER BY 1, 2"):
+            if party_id in index:
+                via = f"via screening match to {entry} (score {score:.2f})"
+                listings.setdefault(index[party_id], []).append(
+                    (regime, f"{program} {via}" if program else via))
     edges = []
     for s, t, rel, lo, hi, origin, role in engine.query(
         f"SELECT source_id, target_id, rel_type, share_min, share_max, origin, role FROM party_relations r "
