@@ -61,28 +61,27 @@ def build_world(folder: Path, *, accounts: int, events: int, seed: int = 7) -> d
                         rng.choice(["", "500000", "3000000"])])
     start = now - timedelta(days=30)
     step = (30 * 86400) / max(events, 1)
-    deposits = open(folder / "deposits.csv", "w", newline="", encoding="utf-8")
-    withdrawals = open(folder / "withdrawals.csv", "w", newline="", encoding="utf-8")
-    fiat = open(folder / "fiat.csv", "w", newline="", encoding="utf-8")
-    dw, ww, fw = csv.writer(deposits), csv.writer(withdrawals), csv.writer(fiat)
-    dw.writerow(["event_id", "ts", "account_id", "asset", "amount", "txid", "vout", "address", "value_jpy"])
-    ww.writerow(["event_id", "ts", "account_id", "asset", "amount", "address", "txid", "value_jpy"])
-    fw.writerow(["event_id", "ts", "account_id", "direction", "currency", "amount", "counterparty_name",
-                 "counterparty_country"])
-    for i in range(events):
-        ts = (start + timedelta(seconds=i * step)).isoformat()
-        acc = f"A{rng.randrange(accounts)}"
-        sat = rng.randint(10_000, 50_000_000)
-        jpy = sat // 100
-        r = rng.random()
-        if r < 0.45:
-            dw.writerow([f"D{i}", ts, acc, "BTC", sat, f"{i:064x}", rng.randint(0, 3), f"bc1qdep{i}", jpy])
-        elif r < 0.85:
-            ww.writerow([f"W{i}", ts, acc, "BTC", sat, f"bc1qout{rng.randrange(50_000)}", "", jpy])
-        else:
-            fw.writerow([f"F{i}", ts, acc, rng.choice(["in", "out"]), "JPY", rng.randint(1000, 2_500_000), "", ""])
-    for fh in (deposits, withdrawals, fiat):
-        fh.close()
+    with open(folder / "deposits.csv", "w", newline="", encoding="utf-8") as deposits, \
+            open(folder / "withdrawals.csv", "w", newline="", encoding="utf-8") as withdrawals, \
+            open(folder / "fiat.csv", "w", newline="", encoding="utf-8") as fiat:
+        dw, ww, fw = csv.writer(deposits), csv.writer(withdrawals), csv.writer(fiat)
+        dw.writerow(["event_id", "ts", "account_id", "asset", "amount", "txid", "vout", "address", "value_jpy"])
+        ww.writerow(["event_id", "ts", "account_id", "asset", "amount", "address", "txid", "value_jpy"])
+        fw.writerow(["event_id", "ts", "account_id", "direction", "currency", "amount", "counterparty_name",
+                     "counterparty_country"])
+        for i in range(events):
+            ts = (start + timedelta(seconds=i * step)).isoformat()
+            acc = f"A{rng.randrange(accounts)}"
+            sat = rng.randint(10_000, 50_000_000)
+            jpy = sat // 100
+            r = rng.random()
+            if r < 0.45:
+                dw.writerow([f"D{i}", ts, acc, "BTC", sat, f"{i:064x}", rng.randint(0, 3), f"bc1qdep{i}", jpy])
+            elif r < 0.85:
+                ww.writerow([f"W{i}", ts, acc, "BTC", sat, f"bc1qout{rng.randrange(50_000)}", "", jpy])
+            else:
+                fw.writerow([f"F{i}", ts, acc, rng.choice(["in", "out"]), "JPY", rng.randint(1000, 2_500_000),
+                             "", ""])
     return {"accounts": accounts, "events": events, "now": now.isoformat()}
 
 
@@ -269,6 +268,10 @@ def main() -> None:
 
         run_loadgen(str(tmp / "warm.json"))
         loaded = run_loadgen(str(tmp / "requests.json"))
+        import urllib.request
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=60) as resp:
+            health = json.loads(resp.read())
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -291,6 +294,8 @@ def main() -> None:
             },
         },
         "load": loaded,
+        "server_side_ms_incl_warmup": health["service"],
+        "machine_load_average": os.getloadavg(),
         "audit_events_written": audited,
     }, indent=2))
 

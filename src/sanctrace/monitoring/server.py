@@ -23,6 +23,8 @@ import json
 import queue
 import signal
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -148,11 +150,19 @@ class DecisionServer:
         self.decider = decider
         self.batcher = batcher
         self.served = 0
+        self.service_ms: deque[float] = deque(maxlen=100_000)  # in-process time per decision
+
+    def service_stats(self) -> dict[str, float | None]:
+        times = sorted(self.service_ms)
+        if not times:
+            return {"p50_ms": None, "p99_ms": None}
+        return {"p50_ms": round(times[len(times) // 2], 3), "p99_ms": round(times[int(len(times) * 0.99)], 3)}
 
     def route(self, method: str, path: str, body: bytes) -> tuple[int, dict[str, Any]]:
         if path == "/health":
             return 200, {"ok": True, "served": self.served, "signals_loaded_at": self.decider.loaded_at,
-                         "audit_written": self.batcher.written if self.batcher else None}
+                         "audit_written": self.batcher.written if self.batcher else None,
+                         "service": self.service_stats()}
         kinds = {"/v1/decisions/deposit": "deposit", "/v1/decisions/withdrawal": "withdrawal"}
         if path not in kinds and path != "/v1/refresh":
             return 404, {"error": f"no route {path}"}
@@ -203,7 +213,10 @@ class DecisionServer:
                     await self._send(writer, 413, {"error": f"body must be 0..{MAX_BODY} bytes"}, close=True)
                     return
                 body = await reader.readexactly(length) if length else b""
+                began = time.perf_counter()
                 status, payload = self.route(method, path, body)
+                if status == 200 and path.startswith("/v1/decisions/"):
+                    self.service_ms.append((time.perf_counter() - began) * 1000)
                 close = headers.get("connection", "").lower() == "close"
                 await self._send(writer, status, payload, close=close)
                 if close:
