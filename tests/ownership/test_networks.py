@@ -87,3 +87,24 @@ def test_redflags(engine: DuckDBEngine, tmp_path: Path) -> None:
     assert common and common[0]["evidence"] == ["198.51.100.1"]  # the VPN exit IP
     clean = redflags(engine, "D", as_of="2026-01-01")
     assert clean["flags"] == [] and clean["score"] == 0.0
+
+
+def test_ledger_logins_and_volume(engine: DuckDBEngine, tmp_path: Path) -> None:
+    """IPs and devices seen at login link customers; ledger volume feeds the young-company flag."""
+    from sanctrace.monitoring.ledger_schema import ensure_ledger_tables
+
+    parties = write(tmp_path / "p.csv", "party_id,kind,legal_name,jurisdiction,incorporation_date,is_customer", [
+        "N1,company,New Star FZE,ae,2025-10-01,true", "N2,person,Oleg Ivanov,ru,,true"])
+    load_paths(engine, [parties])
+    ensure_ledger_tables(engine)
+    engine.execute("INSERT INTO ledger_accounts (account_id, customer_id, customer_name, customer_type, country) "
+                   "VALUES ('a1', 'N1', 'New Star FZE', 'company', 'AE'), ('a2', 'N2', 'Oleg Ivanov', 'person', 'RU')")
+    engine.execute("INSERT INTO ledger_events (event_id, kind, ts, account_id, ip, device_id, value_jpy) VALUES "
+                   "('e1', 'login', '2025-12-01 10:00', 'a1', '203.0.113.9', 'DEV-42', NULL), "
+                   "('e2', 'login', '2025-12-02 10:00', 'a2', '198.51.100.3', 'dev-42', NULL), "
+                   "('e3', 'deposit', '2025-12-20 10:00', 'a1', NULL, NULL, 40000000)")
+    net = show(engine, "N1", hops=1)
+    assert [(e["kind"], e["b"]) for e in net["edges"]] == [("shared_device", "N2")]
+    flags = {f["name"]: f for f in redflags(engine, "N1", as_of="2026-01-01")["flags"]}
+    assert "ledger" in flags["recent_incorporation_high_volume"]["explanation"]
+    assert set(flags) == {"transit_jurisdiction", "recent_incorporation_high_volume"}

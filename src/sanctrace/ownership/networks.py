@@ -30,6 +30,20 @@ IDENTITY_SCHEMA = """CREATE TABLE IF NOT EXISTS party_identity_links (
     evidence VARCHAR)"""
 
 
+def keys_relation(engine: Engine) -> str:
+    """``party_keys``, plus the IPs and devices the exchange's ledger saw at login for the accounts
+    of loaded parties (``ledger_accounts.customer_id`` = ``party_id``), when a ledger is loaded."""
+    if not (engine.table_exists("ledger_events") and engine.table_exists("ledger_accounts")):
+        return "party_keys"
+    return ("(SELECT party_id, key_type, value, norm FROM party_keys UNION "
+            "SELECT a.customer_id, k.key_type, k.value, k.value FROM ("
+            "SELECT account_id, 'ip' AS key_type, lower(trim(ip)) AS value FROM ledger_events "
+            "WHERE kind = 'login' AND coalesce(trim(ip), '') <> '' UNION "
+            "SELECT account_id, 'device', lower(trim(device_id)) FROM ledger_events "
+            "WHERE kind = 'login' AND coalesce(trim(device_id), '') <> '') k "
+            "JOIN ledger_accounts a USING (account_id) JOIN parties p ON p.party_id = a.customer_id)")
+
+
 def _in(ids: list[str]) -> tuple[str, list[Any]]:
     return ", ".join("?" for _ in ids), list(ids)
 
@@ -38,12 +52,13 @@ def neighbours(engine: Engine, ids: list[str], cap: int, as_of: str | None = Non
                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(edges out of ``ids``, common values held by ``ids`` that the cap kept from linking)."""
     marks, params = _in(ids)
+    keys = keys_relation(engine)
     edges: list[dict[str, Any]] = []
     for a, b, key_type, value in engine.query(
-        f"""WITH counts AS (SELECT key_type, norm, count(DISTINCT party_id) AS n FROM party_keys
+        f"""WITH counts AS (SELECT key_type, norm, count(DISTINCT party_id) AS n FROM {keys} kk
                 GROUP BY key_type, norm)
-            SELECT a.party_id, b.party_id, a.key_type, a.value FROM party_keys a
-            JOIN party_keys b ON a.key_type = b.key_type AND a.norm = b.norm AND a.party_id <> b.party_id
+            SELECT a.party_id, b.party_id, a.key_type, a.value FROM {keys} a
+            JOIN {keys} b ON a.key_type = b.key_type AND a.norm = b.norm AND a.party_id <> b.party_id
             JOIN counts c ON c.key_type = a.key_type AND c.norm = a.norm
             WHERE a.party_id IN ({marks}) AND c.n <= ? ORDER BY 1, 2, 3""", [*params, cap]):
         edges.append({"a": a, "b": b, "kind": f"shared_{key_type}", "evidence": value})
@@ -76,9 +91,9 @@ def neighbours(engine: Engine, ids: list[str], cap: int, as_of: str | None = Non
         edges.append({"a": a, "b": b, "kind": "same_identity",
                       "evidence": f"{method} p={p:.3f}: {evidence or ''}".strip()})
     common = [{"party_id": pid, "key_type": kt, "value": v, "holders": int(n)} for pid, kt, v, n in engine.query(
-        f"""WITH counts AS (SELECT key_type, norm, count(DISTINCT party_id) AS n FROM party_keys
+        f"""WITH counts AS (SELECT key_type, norm, count(DISTINCT party_id) AS n FROM {keys} kk
                 GROUP BY key_type, norm)
-            SELECT k.party_id, k.key_type, k.value, c.n FROM party_keys k
+            SELECT k.party_id, k.key_type, k.value, c.n FROM {keys} k
             JOIN counts c ON c.key_type = k.key_type AND c.norm = k.norm
             WHERE k.party_id IN ({marks}) AND c.n > ? ORDER BY 1, 2""", [*params, cap])]
     return edges, common

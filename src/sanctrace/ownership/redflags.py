@@ -16,7 +16,7 @@ from typing import Any
 from sanctrace.engine.base import Engine
 from sanctrace.errors import NotFound
 from sanctrace.ownership.graph import ownership_cycles
-from sanctrace.ownership.networks import DEFAULT_CAP
+from sanctrace.ownership.networks import DEFAULT_CAP, keys_relation
 from sanctrace.ownership.store import active_clause, ensure_schema
 
 #: registration in transit or secrecy jurisdictions used to route trade and money to Russia
@@ -34,8 +34,10 @@ WEIGHTS = {
     "common_value_shared": 0.1,  # addresses are covered by mass_registration_address
 }
 RECENT_DAYS = 365
-#: monthly volume that is "large" for a company younger than a year (minor units, 100,000.00)
-LARGE_MONTHLY_VOLUME_MINOR = 10_000_000
+#: monthly volume that is "large" for a company younger than a year, in minor units of the currency
+#: (about USD 100,000); yen have no minor unit
+LARGE_MONTHLY_VOLUME_MINOR = {"JPY": 15_000_000}
+LARGE_MONTHLY_VOLUME_DEFAULT = 10_000_000
 MASS_ADDRESS_PARTIES = 10
 NOMINEE_BOARDS = 10
 UPSTREAM_DEPTH = 6
@@ -95,6 +97,17 @@ def _screening_nexus(engine: Engine, party_id: str) -> str | None:
     return "; ".join(f"{getattr(r, 'reason', r)} {getattr(r, 'value', '')}".strip() for r in found[:3])
 
 
+def _ledger_volume_jpy(engine: Engine, party_id: str, day: date) -> int | None:
+    """Value (yen) of the party's ledger events in the 30 days up to ``day``, if a ledger is loaded."""
+    if not (engine.table_exists("ledger_events") and engine.table_exists("ledger_accounts")):
+        return None
+    total = engine.scalar(
+        "SELECT sum(e.value_jpy) FROM ledger_events e JOIN ledger_accounts a USING (account_id) "
+        "WHERE a.customer_id = ? AND e.ts >= CAST(? AS DATE) - INTERVAL 30 DAY AND e.ts < CAST(? AS DATE) + 1",
+        [party_id, day.isoformat(), day.isoformat()])
+    return None if total is None else int(total)
+
+
 def _upstream(engine: Engine, party_id: str, as_of: str | None) -> list[tuple[str, str, int]]:
     """(party, relation, depth) of owners, controllers and directors up to UPSTREAM_DEPTH levels."""
     rows = engine.query(
@@ -134,12 +147,19 @@ def redflags(engine: Engine, party_id: str, *, as_of: str | None = None, cap: in
             age = (day - date.fromisoformat(incorporated[:10])).days
         except ValueError:
             age = None
-        if age is not None and 0 <= age <= RECENT_DAYS and volume is not None \
-                and volume >= LARGE_MONTHLY_VOLUME_MINOR:
-            flags.append(RedFlag("recent_incorporation_high_volume", WEIGHTS["recent_incorporation_high_volume"],
-                                 f"incorporated {age} days ago but moves {volume / 100:,.2f} "
-                                 f"{currency or ''} a month (>= {LARGE_MONTHLY_VOLUME_MINOR / 100:,.2f})".strip(),
-                                 [incorporated, str(volume)]))
+        observed = _ledger_volume_jpy(engine, party_id, day)
+        candidates = [(volume, currency or "")] if volume is not None else []
+        if observed is not None:
+            candidates.append((observed, "JPY (ledger, last 30 days)"))
+        for amount, unit in candidates:
+            limit = LARGE_MONTHLY_VOLUME_MINOR.get(unit[:3], LARGE_MONTHLY_VOLUME_DEFAULT)
+            if age is not None and 0 <= age <= RECENT_DAYS and amount >= limit:
+                flags.append(RedFlag(
+                    "recent_incorporation_high_volume", WEIGHTS["recent_incorporation_high_volume"],
+                    f"incorporated {age} days ago but moves {amount:,} {unit} a month in minor units "
+                    f"(>= {limit:,})", [incorporated, str(amount)]))
+                break
+    keys = keys_relation(engine)
     for value, holders in engine.query(
         """WITH mine AS (SELECT norm, value FROM party_keys WHERE party_id = ? AND key_type = 'address')
            SELECT mine.value, count(DISTINCT k.party_id) FROM mine JOIN party_keys k
@@ -173,7 +193,7 @@ def redflags(engine: Engine, party_id: str, *, as_of: str | None = None, cap: in
                                  f"Russian nexus: {why}", [upstream]))
             break
     for other, wallet in engine.query(
-        """SELECT k.party_id, k.value FROM party_keys mine JOIN party_keys k
+        f"""SELECT k.party_id, k.value FROM {keys} mine JOIN {keys} k
              ON k.key_type = 'wallet' AND k.norm = mine.norm AND k.party_id <> mine.party_id
            WHERE mine.party_id = ? AND mine.key_type = 'wallet' ORDER BY 1""", [party_id]):
         why = _russian_nexus(engine, other)
@@ -183,9 +203,9 @@ def redflags(engine: Engine, party_id: str, *, as_of: str | None = None, cap: in
                                  [wallet, other]))
             break
     for key_type, value, holders in engine.query(
-        """WITH mine AS (SELECT key_type, norm, value FROM party_keys WHERE party_id = ?
+        f"""WITH mine AS (SELECT key_type, norm, value FROM {keys} kk WHERE party_id = ?
                 AND key_type <> 'address')
-           SELECT mine.key_type, mine.value, count(DISTINCT k.party_id) FROM mine JOIN party_keys k
+           SELECT mine.key_type, mine.value, count(DISTINCT k.party_id) FROM mine JOIN {keys} k
              ON k.key_type = mine.key_type AND k.norm = mine.norm GROUP BY 1, 2
            HAVING count(DISTINCT k.party_id) > ? ORDER BY 3 DESC""", [party_id, cap]):
         flags.append(RedFlag("common_value_shared", WEIGHTS["common_value_shared"],
