@@ -214,14 +214,18 @@ def rows_to_arrow(chars: np.ndarray, sizes: np.ndarray, valid: np.ndarray | None
                                  null_count=nulls)
 
 
-def hex_rows(rows: np.ndarray, reverse: bool = True) -> pa.Array:
-    """(n, k) uint8 hashes -> Arrow strings of hex (byte-reversed display order by default)."""
+def hex_rows(rows: np.ndarray, reverse: bool = True, valid: np.ndarray | None = None) -> pa.Array:
+    """(n, k) uint8 hashes -> Arrow strings of hex (byte-reversed display order by default);
+    rows where ``valid`` is False become null."""
     arr = rows[:, ::-1] if reverse else rows
     n, k = arr.shape
     out = np.empty((n, 2 * k), dtype=np.uint8)
     out[:, 0::2] = _HEX[arr >> 4]
     out[:, 1::2] = _HEX[arr & 15]
-    return rows_to_arrow(out, np.full(n, 2 * k, dtype=np.int32))
+    sizes = np.full(n, 2 * k, dtype=np.int32)
+    if valid is not None:
+        sizes[~valid] = 0
+    return rows_to_arrow(out, sizes, valid)
 
 
 def encode_outputs(buf: np.ndarray, offs: np.ndarray, lens: np.ndarray, kinds: np.ndarray) -> pa.Array:

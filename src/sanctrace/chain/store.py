@@ -65,6 +65,10 @@ def _registered(engine: Engine, name: str, table: pa.Table) -> Iterator[None]:
             unregister(name)
 
 
+def _or_minus1(value: int | None) -> int:
+    return -1 if value is None else value
+
+
 def _next_id(engine: Engine, table: str, column: str) -> int:
     return int(engine.scalar(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}"))
 
@@ -122,13 +126,14 @@ def _insert(engine: Engine, dec: DecodedBlocks, sources: list[str], hashes: np.n
     changed = state.recompute()
     old_changed = [c for c in changed if c.block_id < base_block]
     result.reorged_blocks = len(old_changed)
-    height_of = np.array([state.blocks[str(hashes[b])].height for b in bsel], dtype=object)
+    height_of = np.array([_or_minus1(state.blocks[str(hashes[b])].height) for b in bsel], dtype=np.int64)
     main_of = np.array([state.blocks[str(hashes[b])].in_main_chain for b in bsel], dtype=bool)
 
     size = dec.blk[bsel, 0] - dec.block_start[bsel]
     blocks = pa.table({
         "block_id": block_id[bsel], "hash": pa.array(hashes[bsel], pa.string()),
-        "height": pa.array(list(height_of), pa.int64()), "prev_hash": pa.array(prev_hex[bsel], pa.string()),
+        "height": pa.array(height_of, pa.int64(), mask=height_of < 0),
+        "prev_hash": pa.array(prev_hex[bsel], pa.string()),
         "time": hdr["time"][bsel], "version": hdr["version"][bsel], "bits": hdr["bits"][bsel],
         "nonce": hdr["nonce"][bsel], "merkle_root": hex_rows(hdr["merkle"][bsel]),
         "tx_count": blk[bsel, 1], "size": size, "weight": blk[bsel, 2] * 3 + size,
@@ -140,11 +145,12 @@ def _insert(engine: Engine, dec: DecodedBlocks, sources: list[str], hashes: np.n
     tsize = t[:, 1] - t[:, 0]
     tweight = (t[:, 3] - t[:, 2] + 8) * 3 + tsize
     tx_block = t[:, 11]
-    tx_height_py = np.empty(len(hashes), dtype=object)
-    tx_height_py[bsel] = height_of
+    tx_height = np.full(len(hashes), -1, dtype=np.int64)
+    tx_height[bsel] = height_of
+    tx_h = tx_height[tx_block]
     txs = pa.table({
         "tx_id": tx_id[tsel], "txid": hex_rows(dec.txid[tsel]), "wtxid": hex_rows(dec.wtxid[tsel]),
-        "block_id": block_id[tx_block], "height": pa.array(list(tx_height_py[tx_block]), pa.int64()),
+        "block_id": block_id[tx_block], "height": pa.array(tx_h, pa.int64(), mask=tx_h < 0),
         "tx_index": tsel - blk[tx_block, 3], "is_coinbase": tsel == blk[tx_block, 3],
         "version": t[:, 7], "locktime": t[:, 8], "size": tsize, "vsize": (tweight + 3) // 4,
         "n_in": t[:, 5], "n_out": t[:, 6], "is_segwit": t[:, 4].astype(bool),
@@ -163,13 +169,13 @@ def _insert(engine: Engine, dec: DecodedBlocks, sources: list[str], hashes: np.n
     in_tx = i[:, 5]
     is_cb = np.isin(in_tx, blk[:, 3])  # first tx of a block
     prev = dec.buf[i[:, 0][:, None] + np.arange(32)[None, :]]
-    prev_txid = hex_rows(prev) if len(i) else pa.array([], pa.large_string())
+    prev_txid = hex_rows(prev, valid=~is_cb)
     in_value = dec.in_value[isel] if len(dec.in_value) else np.full(len(isel), -1, dtype=np.int64)
     in_addr = (dec.in_address.take(pa.array(isel)) if dec.in_address is not None
                else pa.nulls(len(isel), pa.large_string()))
     inputs = pa.table({
         "tx_id": tx_id[in_tx], "vin": isel - txa[in_tx, 9],
-        "prev_txid": pa.array(prev_txid.to_numpy(zero_copy_only=False), pa.string(), mask=is_cb),
+        "prev_txid": prev_txid,
         "prev_vout": pa.array(i[:, 1], pa.int64(), mask=is_cb), "sequence": i[:, 2],
         "value": pa.array(in_value, pa.int64(), mask=in_value < 0), "address": in_addr,
     })
@@ -181,53 +187,95 @@ def _insert(engine: Engine, dec: DecodedBlocks, sources: list[str], hashes: np.n
 
 def _write(engine: Engine, blocks: pa.Table, txs: pa.Table, outputs: pa.Table, inputs: pa.Table,
            base_tx: int) -> None:
+    """Insert the batch so that fresh rows are written final: DuckDB updates rows cheaply only once
+    they are committed, so links, spends and fees of the batch are computed before the INSERTs and
+    UPDATE touches only rows of earlier batches."""
+    base = int(base_tx)
     with _registered(engine, "_b_blocks", blocks), _registered(engine, "_b_txs", txs), \
             _registered(engine, "_b_out", outputs), _registered(engine, "_b_in", inputs):
         engine.execute("INSERT INTO chain_blocks SELECT * FROM _b_blocks")
-        engine.execute("INSERT INTO chain_txs SELECT * FROM _b_txs")
         # 3. new addresses (ids in order of first appearance in the batch)
         engine.execute("""
             INSERT INTO chain_addresses
             SELECT (SELECT coalesce(max(address_id), 0) FROM chain_addresses)
                    + row_number() OVER (ORDER BY first_pos), address, script_type
-            FROM (SELECT address, min(pos) AS first_pos, arg_min(script_type, pos) AS script_type
+            FROM (SELECT u.address, min(pos) AS first_pos, arg_min(script_type, pos) AS script_type
                   FROM (SELECT address, script_type, row_number() OVER () AS pos FROM _b_out
                         WHERE address IS NOT NULL
                         UNION ALL
                         SELECT address, NULL, 1e12 + row_number() OVER () FROM _b_in
                         WHERE address IS NOT NULL) u
-                  WHERE NOT EXISTS (SELECT 1 FROM chain_addresses a WHERE a.address = u.address)
-                  GROUP BY address)""")
+                  ANTI JOIN chain_addresses a ON a.address = u.address
+                  GROUP BY u.address)""")
+        engine.execute("""
+            CREATE OR REPLACE TEMP TABLE _outs AS
+            SELECT o.tx_id, o.vout, o.value, o.script_type, a.address_id, o.script
+            FROM _b_out o LEFT JOIN chain_addresses a ON a.address = o.address""")
+        engine.execute("""
+            CREATE OR REPLACE TEMP TABLE _links AS
+            WITH txs AS (
+                SELECT t.txid, t.tx_id, b.in_main_chain FROM chain_txs t JOIN chain_blocks b USING (block_id)
+                WHERE t.txid IN (SELECT prev_txid FROM _b_in)
+                UNION ALL
+                SELECT t.txid, t.tx_id, b.in_main_chain FROM _b_txs t JOIN _b_blocks b USING (block_id)
+                WHERE t.txid IN (SELECT prev_txid FROM _b_in)),
+            best AS (SELECT txid, tx_id FROM txs
+                     QUALIFY row_number() OVER (PARTITION BY txid ORDER BY in_main_chain DESC, tx_id) = 1),
+            prev_out AS (
+                SELECT tx_id, vout, value, address_id FROM chain_outputs
+                WHERE tx_id IN (SELECT tx_id FROM best WHERE tx_id < ?)
+                UNION ALL
+                SELECT tx_id, vout, value, address_id FROM _outs)
+            SELECT i.tx_id, i.vin, i.prev_txid, i.prev_vout, p.tx_id AS prev_tx_id, i.sequence,
+                   coalesce(o.value, i.value) AS value, coalesce(o.address_id, ia.address_id) AS address_id,
+                   sb.in_main_chain AS spender_main
+            FROM _b_in i
+            JOIN _b_txs st ON st.tx_id = i.tx_id JOIN _b_blocks sb ON sb.block_id = st.block_id
+            LEFT JOIN best p ON p.txid = i.prev_txid
+            LEFT JOIN prev_out o ON o.tx_id = p.tx_id AND o.vout = i.prev_vout
+            LEFT JOIN chain_addresses ia ON ia.address = i.address""", [base])
+        engine.execute("""
+            INSERT INTO chain_txs
+            SELECT t.* EXCLUDE (fee),
+                   CASE WHEN NOT t.is_coinbase AND f.n_known = f.n THEN f.total_in - s.total_out END
+            FROM _b_txs t
+            LEFT JOIN (SELECT tx_id, count(*) AS n, count(value) AS n_known, sum(value) AS total_in
+                       FROM _links GROUP BY tx_id) f USING (tx_id)
+            LEFT JOIN (SELECT tx_id, sum(value) AS total_out FROM _outs GROUP BY tx_id) s USING (tx_id)
+            ORDER BY t.tx_id""")
         engine.execute("""
             INSERT INTO chain_outputs
-            SELECT o.tx_id, o.vout, o.value, o.script_type, a.address_id, o.script, NULL, NULL
-            FROM _b_out o LEFT JOIN chain_addresses a ON a.address = o.address
-            ORDER BY o.tx_id, o.vout""")
+            SELECT o.tx_id, o.vout, o.value, o.script_type, o.address_id, o.script, s.tx_id, s.vin
+            FROM _outs o LEFT JOIN (
+                SELECT prev_tx_id, prev_vout, min(tx_id) AS tx_id, arg_min(vin, tx_id) AS vin FROM _links
+                WHERE spender_main AND prev_tx_id >= ? GROUP BY prev_tx_id, prev_vout) s
+              ON s.prev_tx_id = o.tx_id AND s.prev_vout = o.vout
+            ORDER BY o.tx_id, o.vout""", [base])
         engine.execute("""
             INSERT INTO chain_inputs
-            WITH best AS (
-                SELECT t.txid, t.tx_id FROM chain_txs t JOIN chain_blocks b USING (block_id)
-                WHERE t.txid IN (SELECT prev_txid FROM _b_in)
-                QUALIFY row_number() OVER (PARTITION BY t.txid ORDER BY b.in_main_chain DESC, t.tx_id) = 1)
-            SELECT i.tx_id, i.vin, i.prev_txid, i.prev_vout, p.tx_id, i.sequence,
-                   coalesce(o.value, i.value), coalesce(o.address_id, ia.address_id)
-            FROM _b_in i
-            LEFT JOIN best p ON p.txid = i.prev_txid
-            LEFT JOIN chain_outputs o ON o.tx_id = p.tx_id AND o.vout = i.prev_vout
-            LEFT JOIN chain_addresses ia ON ia.address = i.address
-            ORDER BY i.tx_id, i.vin""")
-        # 4. inputs stored earlier that spend one of this batch's transactions
+            SELECT tx_id, vin, prev_txid, prev_vout, prev_tx_id, sequence, value, address_id FROM _links
+            ORDER BY tx_id, vin""")
+        # 4. outputs of earlier batches spent now; inputs of earlier batches waiting for this batch
         engine.execute("""
-            UPDATE chain_inputs AS i SET prev_tx_id = n.tx_id,
-                   value = coalesce(o.value, i.value), address_id = coalesce(o.address_id, i.address_id)
-            FROM _b_txs n LEFT JOIN chain_outputs o ON o.tx_id = n.tx_id
-            WHERE i.tx_id < ? AND i.prev_tx_id IS NULL AND i.prev_txid = n.txid AND o.vout = i.prev_vout""",
-                       [base_tx])
-    _mark_spent(engine, f"SELECT tx_id FROM chain_txs WHERE tx_id >= {int(base_tx)}")
-    _mark_spent_late(engine, base_tx)
-    update_fees(engine, f"""SELECT tx_id FROM chain_txs WHERE tx_id >= {int(base_tx)}
-                             UNION SELECT DISTINCT i.tx_id FROM chain_inputs i
-                             WHERE i.tx_id < {int(base_tx)} AND i.prev_tx_id >= {int(base_tx)}""")
+            UPDATE chain_outputs AS o SET spent_tx_id = s.tx_id, spent_vin = s.vin
+            FROM (SELECT prev_tx_id, prev_vout, tx_id, vin FROM _links
+                  WHERE spender_main AND prev_tx_id < ?) s
+            WHERE o.tx_id = s.prev_tx_id AND o.vout = s.prev_vout""", [base])
+        late = engine.scalar("""
+            SELECT count(*) FROM chain_inputs i WHERE i.tx_id < ? AND i.prev_tx_id IS NULL
+              AND i.prev_txid IN (SELECT txid FROM _b_txs)""", [base])
+        engine.execute("DROP TABLE IF EXISTS _links")
+        engine.execute("DROP TABLE IF EXISTS _outs")
+        if late:
+            engine.execute("""
+                UPDATE chain_inputs AS i SET prev_tx_id = n.tx_id,
+                       value = coalesce(o.value, i.value), address_id = coalesce(o.address_id, i.address_id)
+                FROM _b_txs n JOIN chain_outputs o ON o.tx_id = n.tx_id
+                WHERE i.tx_id < ? AND i.prev_tx_id IS NULL AND i.prev_txid = n.txid
+                  AND o.vout = i.prev_vout""", [base])
+            _mark_spent_late(engine, base)
+            update_fees(engine, f"""SELECT DISTINCT i.tx_id FROM chain_inputs i
+                                     WHERE i.tx_id < {base} AND i.prev_tx_id >= {base}""")
 
 
 def _mark_spent(engine: Engine, spender_txs_sql: str) -> None:
