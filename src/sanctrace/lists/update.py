@@ -63,7 +63,11 @@ def update_lists(engine: Engine, settings: Settings, sources: Sequence[str] | No
             name = Path(urlparse(url).path).name or "download"
             target = Path(tmp) / f"{source}-{name}"
             download(url, target, timeout_s=settings.http_timeout_s, max_bytes=settings.max_download_bytes)
-            for publication in parse_paths([target], source_hint=source):
+            try:
+                parsed_here = parse_paths([target], source_hint=source)
+            except ListSourceError as exc:  # name the URL, not our temporary file
+                raise ListSourceError(f"{url}: {str(exc).replace(f'{target}: ', '')}") from exc
+            for publication in parsed_here:
                 if not publication.entries:
                     raise ListSourceError(f"{url}: the downloaded {source} list has no entries; not loaded")
                 parsed.append(publication)
