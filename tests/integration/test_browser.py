@@ -25,6 +25,7 @@ from sanctrace.api import users
 from sanctrace.cases.alerts import record_alerts
 from sanctrace.engine.duckdb_engine import DuckDBEngine
 from sanctrace.lists import load_paths
+from sanctrace.monitoring.signal_schema import ensure_signal_tables
 from tests.api.conftest import ENTITY, demo_alerts
 
 pytestmark = pytest.mark.browser
@@ -63,6 +64,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Itera
         users.create_user(engine, name, role)
         tokens[name] = users.issue_token(engine, name)
     record_alerts(engine, demo_alerts())
+    ensure_signal_tables(engine)  # a few scored deposits so the exposure plot has data
+    engine.execute("INSERT INTO signal_deposits (txid, vout, mining_ru_share, mining_share, sanctioned_share, hops, "
+                   "max_hops) SELECT 'tx' || i, 0, (i % 10) / 10.0, (i % 7) / 7.0, 0.0, 2, 3 FROM range(40) t(i)")
     engine.close()
     (tmp / "entity.json").write_text(ENTITY, encoding="utf-8")
     port = _free_port()

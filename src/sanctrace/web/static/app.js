@@ -145,7 +145,8 @@ function addEvidence(g, subjectId, ev) {
   }
   for (const path of ev.paths || []) {
     for (const hop of Array.isArray(path) ? path : (path.hops || [])) {
-      g.node(hop.from, short(hop.from), hop.from_type || "address", hop.from_category ? { category: hop.from_category } : null);
+      g.node(hop.from, short(hop.from), hop.from_type || (String(hop.from).startsWith("coinbase:") ? "mining" : "address"),
+        hop.from_category ? { category: hop.from_category } : null);
       g.node(hop.to, short(hop.to), hop.to_type || "address");
       g.edge(hop.from, hop.to, sat(hop.value_sat), { txid: hop.txid, weight: 2 });
     }
@@ -160,9 +161,14 @@ function addEvidence(g, subjectId, ev) {
 
 // ---------- views ----------
 const view = () => document.getElementById("view");
+/* replaceChildren that, like h(), flattens arrays and skips null/false (no stray "null" text). */
+function fill(el, ...kids) {
+  el.replaceChildren(...kids.flat(2).filter(k => k !== null && k !== undefined && k !== false)
+    .map(k => (k instanceof Node ? k : document.createTextNode(String(k)))));
+}
 function setView(...kids) { for (const c of S.charts) c.destroy(); S.charts = [];
   for (const k of Object.keys(S.graphs)) { S.graphs[k].destroy(); delete S.graphs[k]; }
-  view().replaceChildren(...kids); }
+  fill(view(), ...kids); }
 
 function loginView() {
   const input = h("input", { type: "password", id: "token", class: "wide", autocomplete: "off", required: true });
@@ -282,7 +288,7 @@ function screenView() {
     const r = await api("POST", "/screen", body);
     const matches = r.matches || [];
     const nexus = r.russia_nexus || [];
-    out.replaceChildren(
+    fill(out, 
       h("h2", { i18n: "screen.matches" }),
       matches.length ? h("table", { id: "matches" }, h("thead", {}, h("tr", {}, ...["screen.entity", "alerts.score", "screen.features", "screen.programs", "screen.version"].map(k => h("th", { i18n: k })))),
         h("tbody", {}, matches.map(m => h("tr", { class: "match" },
@@ -314,7 +320,7 @@ async function entityView(id) {
     ]);
     const og = h("div", { class: "graph", id: "ownership-graph" }), ng = h("div", { class: "graph", id: "network-graph" });
     const details = h("pre", { id: "graph-details", hidden: true });
-    out.replaceChildren(
+    fill(out, 
       h("div", { class: "card", id: "verdict" }, h("strong", { i18n: "entity.verdict" }), ": ",
         own.error ? h("span", { class: "muted" }, own.error)
           : h("span", { class: own.blocked || own.listed ? "blocked" : "ok", i18n: own.blocked || own.listed ? "entity.blocked" : "entity.not_blocked" }),
@@ -374,7 +380,7 @@ async function traceView(start) {
     const box = h("div", { class: "graph", id: "trace-graph" });
     const details = h("pre", { id: "graph-details", hidden: true });
     const exp = r.exposure || r.breakdown || [];
-    out.replaceChildren(h("h2", { i18n: "trace.exposure" }),
+    fill(out, h("h2", { i18n: "trace.exposure" }),
       h("table", { id: "exposure" }, h("tbody", {}, (Array.isArray(exp) ? exp : Object.entries(exp).map(([k, v]) => ({ category: k, share: v })))
         .map(e => h("tr", {}, h("td", {}, e.category || ""), h("td", {}, e.entity || ""), h("td", {}, pct(e.share)), h("td", {}, sat(e.value_sat)))))),
       box, details);
@@ -405,16 +411,17 @@ async function dashboardView() {
   const days = [...new Set(d.alerts_per_rule_per_day.map(x => x.day))].sort();
   const rules = [...new Set(d.alerts_per_rule_per_day.map(x => x.rule_id))].sort();
   const palette = ["#1f5fbf", "#b3261e", "#2a9d8f", "#e9a23b", "#6a4c93", "#7f4f24", "#0a9396", "#9b2226", "#5b6575", "#3a86ff"];
-  const opts = { responsive: true, maintainAspectRatio: false, animation: false };
-  S.charts.push(new window.Chart(c1, { type: "bar", options: { ...opts, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
+  const opts = { responsive: true, maintainAspectRatio: false, animation: false,
+    scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } };
+  S.charts.push(new window.Chart(c1, { type: "bar", options: { ...opts, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
     data: { labels: days, datasets: rules.map((r, i) => ({ label: r, backgroundColor: palette[i % palette.length],
       data: days.map(day => (d.alerts_per_rule_per_day.find(x => x.day === day && x.rule_id === r) || { count: 0 }).count) })) } }));
   S.charts.push(new window.Chart(c2, { type: "bar", options: opts, data: { labels: d.exposure_distribution.buckets,
     datasets: Object.entries(d.exposure_distribution.series).map(([name, counts], i) => ({ label: name,
       backgroundColor: palette[(i + 3) % palette.length], data: counts })) } }));
   const vdays = [...new Set(d.screening_volume.map(x => x.day))].sort();
-  S.charts.push(new window.Chart(c3, { type: "line", options: opts, data: { labels: vdays,
-    datasets: [{ label: t("dash.volume"), borderColor: "#1f5fbf", data: vdays.map(day => d.screening_volume.filter(x => x.day === day).reduce((s, x) => s + x.count, 0)) }] } }));
+  S.charts.push(new window.Chart(c3, { type: "bar", options: opts, data: { labels: vdays,
+    datasets: [{ label: t("dash.volume"), backgroundColor: "#1f5fbf", data: vdays.map(day => d.screening_volume.filter(x => x.day === day).reduce((s, x) => s + x.count, 0)) }] } }));
 }
 
 // ---------- router ----------
