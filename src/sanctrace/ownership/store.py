@@ -205,12 +205,18 @@ def active_clause(as_of: str | None, alias: str = "r") -> str:
 
 
 def _check_stakes(engine: Engine, as_of: str | None) -> None:
-    """Certain stakes (the minimum of each range) in force on one asset may not exceed 100%."""
+    """Certain stakes (the minimum of each range) in force on one asset may not exceed 100%.
+    Several records of one holder in one asset are reports of the same holding (sources overlap,
+    registers repeat): the largest counts, as in the regimes."""
     for rel_type in (RelationType.OWNERSHIP, RelationType.VOTING):
         row = engine.query_one(
-            f"SELECT target_id, sum(share_min) AS total, string_agg(origin, '; ' ORDER BY origin) FROM "
-            f"party_relations r WHERE rel_type = ? AND share_min IS NOT NULL AND {active_clause(as_of)} "
-            f"GROUP BY target_id HAVING sum(share_min) > ? ORDER BY target_id LIMIT 1",
+            f"""WITH holdings AS (
+                    SELECT source_id, target_id, max(share_min) AS share,
+                           string_agg(origin, '; ' ORDER BY origin) AS origins
+                    FROM party_relations r WHERE rel_type = ? AND share_min IS NOT NULL AND {active_clause(as_of)}
+                    GROUP BY source_id, target_id)
+                SELECT target_id, sum(share), string_agg(origins, '; ' ORDER BY origins) FROM holdings
+                GROUP BY target_id HAVING sum(share) > ? ORDER BY target_id LIMIT 1""",
             [rel_type.value, 1.0 + STAKE_TOLERANCE])
         if row:
             target, total, origins = row
