@@ -26,10 +26,11 @@ from sanctrace.chain.address_hash import merkle_root_into, sha256d_into
 from sanctrace.chain.script import classify_all
 from sanctrace.errors import InputError
 
+MAX_BLOCK_BYTES = 4_000_000  # consensus limit (weight 4M = at most 4 MB serialized)
 ERRORS = {
     1: "truncated data (a field runs past the end of the block)",
     2: "oversized varint (count or length larger than the bytes that remain)",
-    3: "transaction without inputs or outputs",
+    3: "block without transactions, or transaction without inputs or outputs",
     4: "block length in the file framing does not match the block's contents",
     5: "segwit flag set but no witness data",
 }
@@ -68,6 +69,12 @@ def _u32(buf: np.ndarray, p: Any) -> np.int64:
 
 
 @njit(cache=True)
+def _size_error(value: int, need: int) -> int:
+    """Oversized (2) when no block could hold it, else truncated (1)."""
+    return 2 if value < 0 or need > MAX_BLOCK_BYTES else 1
+
+
+@njit(cache=True)
 def _i64(buf: np.ndarray, p: int) -> np.int64:
     v = np.uint64(0)
     for i in range(8):
@@ -98,8 +105,10 @@ def _scan(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, strict: bool, f
         ntx, p2 = _varint(buf, p, end)
         if ntx == -1:
             return 1, p, b, nt, ni, no
-        if ntx < 0 or ntx * 10 > end - p2 or ntx == 0:
-            return 2, p, b, nt, ni, no
+        if ntx == 0:
+            return 3, p, b, nt, ni, no
+        if ntx < 0 or ntx * 10 > end - p2:
+            return _size_error(ntx, ntx * 10), p, b, nt, ni, no
         p = p2
         stripped = p - starts[b]
         if fill:
@@ -120,7 +129,7 @@ def _scan(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, strict: bool, f
             if nin == -1:
                 return 1, p, b, nt, ni, no
             if nin < 0 or nin * 41 > end - p2:
-                return 2, p, b, nt, ni, no
+                return _size_error(nin, nin * 41), p, b, nt, ni, no
             if nin == 0:
                 return 3, p, b, nt, ni, no
             p = p2
@@ -134,7 +143,7 @@ def _scan(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, strict: bool, f
                 if slen == -1:
                     return 1, p, b, nt, ni, no
                 if slen < 0 or slen + 4 > end - p2:
-                    return 2, p, b, nt, ni, no
+                    return _size_error(slen, slen + 4), p, b, nt, ni, no
                 if fill:
                     ina[ni, 0] = prev_off
                     ina[ni, 1] = _u32(buf, prev_off + 32)
@@ -148,7 +157,7 @@ def _scan(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, strict: bool, f
             if nout == -1:
                 return 1, p, b, nt, ni, no
             if nout < 0 or nout * 9 > end - p2:
-                return 2, p, b, nt, ni, no
+                return _size_error(nout, nout * 9), p, b, nt, ni, no
             if nout == 0:
                 return 3, p, b, nt, ni, no
             p = p2
@@ -162,7 +171,7 @@ def _scan(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, strict: bool, f
                 if slen == -1:
                     return 1, p, b, nt, ni, no
                 if slen < 0 or slen > end - p2:
-                    return 2, p, b, nt, ni, no
+                    return _size_error(slen, slen), p, b, nt, ni, no
                 if fill:
                     outa[no, 0] = _i64(buf, vpos)
                     outa[no, 1] = p2
@@ -178,14 +187,14 @@ def _scan(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, strict: bool, f
                     if nitems == -1:
                         return 1, p, b, nt, ni, no
                     if nitems < 0 or nitems > end - p2:
-                        return 2, p, b, nt, ni, no
+                        return _size_error(nitems, nitems), p, b, nt, ni, no
                     p = p2
                     for _k in range(nitems):
                         ilen, p2 = _varint(buf, p, end)
                         if ilen == -1:
                             return 1, p, b, nt, ni, no
                         if ilen < 0 or ilen > end - p2:
-                            return 2, p, b, nt, ni, no
+                            return _size_error(ilen, ilen), p, b, nt, ni, no
                         p = p2 + ilen
                         any_item = True
                 if not any_item:
