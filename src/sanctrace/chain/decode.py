@@ -69,7 +69,7 @@ def _u32(buf: np.ndarray, p: Any) -> np.int64:
 
 
 @njit(cache=True)
-def _size_error(value: int, need: int) -> int:
+def _size_error(value: Any, need: Any) -> int:
     """Oversized (2) when no block could hold it, else truncated (1)."""
     return 2 if value < 0 or need > MAX_BLOCK_BYTES else 1
 
