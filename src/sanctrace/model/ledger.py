@@ -9,7 +9,6 @@ is the exchange's own valuation of the event in yen, used by rules that compare 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 
 
@@ -32,17 +31,6 @@ EVENT_KINDS: tuple[EventKind, ...] = tuple(k for k in EventKind if k is not Even
 class CustomerType(StrEnum):
     PERSON = "person"
     COMPANY = "company"
-
-
-@dataclass(frozen=True, slots=True)
-class Account:
-    account_id: str
-    customer_id: str
-    customer_name: str
-    customer_type: CustomerType
-    country: str  # ISO 3166-1 alpha-2 of residence / incorporation
-    opened_at: datetime
-    expected_monthly_volume_jpy: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

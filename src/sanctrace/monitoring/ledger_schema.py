@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sanctrace.engine.base import Engine
-from sanctrace.model.ledger import EventKind
+from sanctrace.model.ledger import CustomerType, EventKind
 
 
 class ColType(StrEnum):
@@ -70,7 +70,7 @@ SPECS: dict[EventKind, KindSpec] = {
         Column("account_id"),
         Column("customer_id"),
         Column("customer_name"),
-        Column("customer_type", choices=("person", "company")),
+        Column("customer_type", choices=tuple(t.value for t in CustomerType)),
         Column("country"),
         Column("opened_at", ColType.TIMESTAMP),
         Column("expected_monthly_volume_jpy", ColType.AMOUNT, required=False),

@@ -15,7 +15,7 @@ from sanctrace.engine.duckdb_engine import DuckDBEngine
 from sanctrace.errors import InputError
 from sanctrace.monitoring.rules.evaluate import prepare
 from sanctrace.monitoring.rules.ruleset import load_ruleset
-from sanctrace.monitoring.rules.sql import compile_rule
+from sanctrace.monitoring.rules.sql import compile_rule, shape
 
 
 def check_ruleset(name_or_path: str) -> dict[str, Any]:
@@ -32,7 +32,8 @@ def check_ruleset(name_or_path: str) -> dict[str, Any]:
                 first = str(exc).splitlines()[0]
                 raise InputError.at(rs.source, f"line {rule.line}", f"rule {rule.id}: {first}") from None
             rules.append({"id": rule.id, "version": rule.version, "severity": rule.severity, "on": list(rule.on),
-                          "action": rule.action, "aggregates": len(rule.aggregates()), "enabled": rule.enabled})
+                          "action": rule.action, "aggregates": len({shape(a) for a in rule.aggregates()}),
+                          "enabled": rule.enabled})
     finally:
         scratch.close()
     return {"ok": True, "ruleset": rs.name, "version": rs.version, "source": rs.source, "rules": rules}

@@ -1,6 +1,6 @@
 """Compile a rule to one DuckDB query that finds every matching event set-wise.
 
-Aggregates become window functions over the ledger (``count(*) FILTER (WHERE kind = 'deposit')
+Aggregates become window functions over the ledger (``count(CASE WHEN kind = 'deposit' THEN 1 END)
 OVER (PARTITION BY account_id ORDER BY ts RANGE BETWEEN INTERVAL '86400 seconds' PRECEDING AND
 CURRENT ROW)``), computed once per query, so a rule costs one scan of the ledger whatever its size.
 Literals are rendered from parsed values (numbers through ``repr``, text with quotes doubled), never
@@ -82,21 +82,27 @@ class Compiler:
         raise TypeError(f"cannot compile {type(node).__name__}")
 
     def window_sql(self, agg: Aggregate) -> str:
+        # The filter is written as CASE inside the aggregate rather than FILTER (WHERE ...): same
+        # meaning (the aggregates ignore NULL), and portable to engines without window FILTER.
         conds = [] if agg.kind == "event" else [f"ev.kind = {literal(agg.kind)}"]
         if agg.where is not None:
             conds.append(self.expr(agg.where, agg_scope=True))
-        filt = f" FILTER (WHERE {' AND '.join(conds)})" if conds else ""
+        cond = " AND ".join(conds)
+
+        def picked(value: str) -> str:
+            return f"CASE WHEN {cond} THEN {value} END" if cond else value
+
         over = (f" OVER (PARTITION BY ev.{agg.per} ORDER BY ev.ts RANGE BETWEEN "
                 f"INTERVAL '{agg.window_s} seconds' PRECEDING AND CURRENT ROW)")
         col = f"ev.{agg.field}"
         if agg.func == "count":
-            value, empty = f"count(*){filt}{over}", "0"
+            value, empty = f"count({picked('1')}){over}", "0"
         elif agg.func == "distinct":
-            value, empty = f"count(DISTINCT {col}){filt}{over}", "0"
+            value, empty = f"count(DISTINCT {picked(col)}){over}", "0"
         elif agg.func == "sum":
-            value, empty = f"coalesce(sum({col}){filt}{over}, 0)", "0"
+            value, empty = f"coalesce(sum({picked(col)}){over}, 0)", "0"
         else:
-            value, empty = f"{agg.func}({col}){filt}{over}", "NULL"
+            value, empty = f"{agg.func}({picked(col)}){over}", "NULL"
         # An event without the grouping value belongs to no group (the in-memory evaluator agrees).
         return f"CASE WHEN ev.{agg.per} IS NULL THEN {empty} ELSE {value} END"
 
