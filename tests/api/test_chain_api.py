@@ -49,3 +49,21 @@ def test_cluster_and_why_with_witnesses(api: Api, shared_data: Path) -> None:
         "cluster_id"]
     unknown = c.get(f"/chain/why?a=1BoatSLRHtKNngkdXEeobR76b53LETtpyT&b={PAYOUT}", headers=api.as_("ann"))
     assert unknown.status_code == 404 and "1BoatSLRHtKNngkdXEeobR76b53LETtpyT" in unknown.json()["error"]
+
+
+def test_trace_json_and_graphml(api: Api, shared_data: Path) -> None:
+    ingest_paths(api.engine, [shared_data / BLOCK])
+    c = api.client
+    coinbase = api.engine.scalar("SELECT txid FROM chain_txs WHERE is_coinbase")
+    r = c.get(f"/chain/trace?start={coinbase}:0&direction=forward&hops=3&method=haircut", headers=api.as_("aud"))
+    assert r.status_code == 200, r.text
+    t = r.json()
+    assert t["value_sat"] == 2_507_773_345  # 25 BTC subsidy + 0.07773345 BTC fees
+    assert abs(sum(b["share"] for b in t["breakdown"]) - 1.0) < 1e-6
+    assert t["paths"][0]["terminal"]["address"] == PAYOUT
+    assert any(n["id"] == coinbase for n in t["graph"]["nodes"])
+    xml = c.get(f"/chain/trace?start={coinbase}:0&direction=forward&hops=3&format=graphml", headers=api.as_("ann"))
+    assert xml.status_code == 200 and b"<graphml" in xml.content
+    assert c.get(f"/chain/trace?start={coinbase}&direction=sideways", headers=api.as_("ann")).status_code == 422
+    missing = c.get(f"/chain/trace?start={'0' * 64}:0", headers=api.as_("ann"))
+    assert missing.status_code == 404, missing.text

@@ -38,3 +38,24 @@ def test_investigation_report_html(api: Api) -> None:
     r = c.get(f"/cases/{case_id}/report", headers=api.as_("aud"))
     assert r.status_code == 200, r.text[:500]
     assert r.headers["content-type"].startswith("text/html") and case_id in r.text
+
+
+def test_info_request_package_zip_with_verified_manifest(api: Api) -> None:
+    import io
+    import json
+    import zipfile
+
+    c = api.client
+    r = c.post("/reports/info-request", json={"date_from": "2026-11-01", "date_to": "2026-12-01",
+                                              "reference": "FSA-2026-117"}, headers=api.as_("sue"))
+    assert r.status_code == 200, r.text
+    zf = zipfile.ZipFile(io.BytesIO(r.content))
+    manifest = json.loads(zf.read("manifest.json"))
+    assert manifest["reference"] == "FSA-2026-117" and manifest["requested_by"] == "sue"
+    for f in manifest["files"]:
+        assert hashlib.sha256(zf.read(f["name"])).hexdigest() == f["sha256"]
+    bad = c.post("/reports/info-request", json={"date_from": "2026-12-01", "date_to": "2026-11-01"},
+                 headers=api.as_("sue"))
+    assert bad.status_code == 422 and "must be after" in bad.json()["error"]
+    events = c.get("/audit/events?action=report.info_request", headers=api.as_("aud")).json()
+    assert events[0]["actor"] == "sue" and events[0]["details"]["sha256"] == r.headers["x-content-sha256"]

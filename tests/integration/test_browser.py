@@ -23,10 +23,15 @@ import pytest
 
 from sanctrace.api import users
 from sanctrace.cases.alerts import record_alerts
+from sanctrace.chain.ingest import ingest_paths
 from sanctrace.engine.duckdb_engine import DuckDBEngine
 from sanctrace.lists import load_paths
 from sanctrace.monitoring.signal_schema import ensure_signal_tables
+from sanctrace.ownership.loaders import load_paths as load_parties
 from tests.api.conftest import ENTITY, demo_alerts
+from tests.api.test_ownership_api import PARTIES, RELATIONS
+
+COINBASE = "13055be6d6784afa78ed08454651e4c81a03f96297b32f71992ef07e462b97f3"  # block 300025
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -36,6 +41,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 ZALA = "sanctions/ftm/opensanctions_zala_aero_cluster.ftm.jsonl"
+BLOCK = "chain/blocks/mainnet_block_300025.raw"
 
 
 @dataclass
@@ -64,6 +70,10 @@ def server(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Itera
         users.create_user(engine, name, role)
         tokens[name] = users.issue_token(engine, name)
     record_alerts(engine, demo_alerts())
+    ingest_paths(engine, [shared_data / BLOCK])  # a real mainnet block to trace
+    (tmp / "parties.csv").write_text(PARTIES, encoding="utf-8")  # the OFAC FAQ 401 ownership example
+    (tmp / "relations.csv").write_text(RELATIONS, encoding="utf-8")
+    load_parties(engine, [tmp / "parties.csv", tmp / "relations.csv"])
     ensure_signal_tables(engine)  # a few scored deposits so the exposure plot has data
     engine.execute("INSERT INTO signal_deposits (txid, vout, mining_ru_share, mining_share, sanctioned_share, hops, "
                    "max_hops) SELECT 'tx' || i, 0, (i % 10) / 10.0, (i % 7) / 7.0, 0.0, 2, 3 FROM range(40) t(i)")
@@ -118,6 +128,7 @@ def _login(page: Any, server: Server, user: str) -> None:
 def test_analyst_journey_with_four_eyes_and_str(server: Server, browser: Any, tmp_path: Path) -> None:
     context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
     page = context.new_page()
+    page.set_default_timeout(120_000)  # the machine is shared; the first screening builds the index
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
@@ -192,13 +203,35 @@ def test_analyst_journey_with_four_eyes_and_str(server: Server, browser: Any, tm
     assert "case.escalated" in trail and "case.close_requested" in trail and "case.approved" in trail
     _shot(page, "04-case-approved")
 
+    # The fund-flow graph of a trace: block 300025's coinbase, forward.
+    page.click("nav a[href='#/trace']")
+    page.fill("#trace-start", f"{COINBASE}:0")
+    page.select_option("#trace-direction", "forward")
+    page.fill("#trace-hops", "3")
+    page.click("#trace-run")
+    page.wait_for_selector("#trace-graph canvas")
+    assert COINBASE in page.evaluate("window.sanctrace.graphs.trace.nodes().map(n => n.id())")
+    assert "100% unspent" in page.inner_text("#trace-summary")
+    _shot(page, "05-trace-fund-flow")
+
+    # The entity page: OFAC 50% verdict with its ownership graph, and the customer network.
+    page.goto(f"{server.url}/ui/#/entity/B")
+    page.wait_for_selector("#ownership-graph canvas")
+    page.wait_for_selector("#network-graph canvas")
+    assert page.inner_text("#verdict-status") == "blocked"
+    owners = page.evaluate(
+        "window.sanctrace.graphs.ownership.edges().map(e => e.source().id() + '>' + e.target().id())")
+    assert {"X>A", "A>B"} <= set(owners)
+    assert "C" in page.evaluate("window.sanctrace.graphs.network.nodes().map(n => n.id())")
+    _shot(page, "06-entity-ownership-network")
+
     # Japanese interface text, on the dashboard with its plots.
     page.click("#lang")
     page.click("nav a[href='#/dashboard']")
     page.wait_for_selector("#chart-alerts")
     assert page.inner_text("nav a[href='#/dashboard']") == "ダッシュボード"
     assert page.evaluate("window.sanctrace.charts.length") == 3
-    _shot(page, "05-dashboard-ja")
+    _shot(page, "07-dashboard-ja")
     page.click("#lang")
 
     assert [p for p in problems if "Content Security Policy" in p or "Refused" in p] == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import Response
 
 from sanctrace.api.auth import Caller, need
 from sanctrace.api.roles import Perm
@@ -50,6 +51,23 @@ def why(a: Address, b: Address, caller: Reader) -> JSON:
     return out
 
 
-def _jsonable(value: Any) -> JSON:
-    out: JSON = to_jsonable(value)
+@router.get("/trace", responses={200: {"content": {"application/json": {}, "application/xml": {}}}})
+def trace(
+    caller: Reader,
+    start: Annotated[str, Query(min_length=14, max_length=140, pattern=r"^[A-Za-z0-9]+(:[0-9]{1,6})?$",
+                                description="TXID:VOUT, TXID or an address")],
+    direction: Annotated[str, Query(pattern=r"^(back|forward)$")] = "back",
+    hops: Annotated[int, Query(ge=1, le=12)] = 5,
+    method: Annotated[str, Query(pattern=r"^(poison|haircut|fifo)$")] = "haircut",
+    format: Annotated[str, Query(pattern=r"^(json|graphml)$")] = "json",
+) -> Any:
+    """Source of funds (back) or final destination (forward): exposure by category and entity with
+    shares, the paths as evidence, and the walked graph (JSON for the UI, or GraphML)."""
+    from sanctrace.chain.trace import to_graphml
+    from sanctrace.chain.trace import trace as run
+
+    result = run(caller.db, start, direction, hops, method)  # type: ignore[arg-type]
+    if format == "graphml":
+        return Response(to_graphml(result), media_type="application/xml")
+    out: JSON = to_jsonable(result)
     return out

@@ -8,11 +8,16 @@ so the filed document can later be matched to the case record.
 from __future__ import annotations
 
 import hashlib
+import io
+import tempfile
+import zipfile
 from datetime import UTC, datetime
+from pathlib import Path as FsPath
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
 from sanctrace.api.auth import Caller, need
 from sanctrace.api.roles import Perm
@@ -70,3 +75,34 @@ def investigation_report(case_id: CaseId, caller: Reader) -> Response:
 
     html = investigation.render_html(investigation.view(caller.db, case_id))
     return _download(caller, case_id, "investigation", "html", html.encode("utf-8"))
+
+
+class InfoRequestIn(BaseModel):
+    date_from: str = Field(max_length=40, description="ISO 8601 date or time (UTC), inclusive")
+    date_to: str = Field(max_length=40, description="ISO 8601 date or time (UTC), exclusive")
+    reference: str | None = Field(default=None, max_length=200, description="the regulator's request reference")
+
+
+@router.post("/reports/info-request", response_class=Response,
+             responses={200: {"content": {"application/zip": {}}}})
+def info_request(body: InfoRequestIn, caller: Reader) -> Response:
+    """The regulator information-request package for a period, as a zip: every account and transfer
+    with a Russian nexus, a sanctions hit or mining-derived exposure (CSVs) and ``manifest.json``
+    with the SHA-256 of each file."""
+    from sanctrace.reports.info_request import Period, write_package
+
+    period = Period.parse(body.date_from, body.date_to)
+    with tempfile.TemporaryDirectory(prefix="sanctrace-info-") as tmp:
+        out = FsPath(tmp) / "package"
+        write_package(caller.db, period, out, requested_by=caller.user.name, reference=body.reference)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(out.iterdir()):
+                zf.write(path, path.name)
+    data = buffer.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    caller.audit("report.info_request", "period", f"{body.date_from}/{body.date_to}",
+                 {"reference": body.reference, "sha256": digest, "bytes": len(data)})
+    name = f"info-request-{period.start.date()}-{period.end.date()}.zip"
+    return Response(data, media_type="application/zip", headers={
+        "content-disposition": f'attachment; filename="{name}"', "x-content-sha256": digest})

@@ -380,9 +380,9 @@ async function traceView(start) {
     const box = h("div", { class: "graph", id: "trace-graph" });
     const details = h("pre", { id: "graph-details", hidden: true });
     const exp = r.exposure || r.breakdown || [];
-    fill(out, h("h2", { i18n: "trace.exposure" }),
+    fill(out, h("h2", { i18n: "trace.exposure" }), h("ul", { id: "trace-summary" }, (r.summary || []).map(x => h("li", {}, x))),
       h("table", { id: "exposure" }, h("tbody", {}, (Array.isArray(exp) ? exp : Object.entries(exp).map(([k, v]) => ({ category: k, share: v })))
-        .map(e => h("tr", {}, h("td", {}, e.category || ""), h("td", {}, e.entity || ""), h("td", {}, pct(e.share)), h("td", {}, sat(e.value_sat)))))),
+        .map(e => h("tr", {}, h("td", {}, e.category || ""), h("td", { class: e.sanctioned || e.russia_mining_nexus ? "blocked" : "" }, e.label || e.entity || ""), h("td", {}, pct(e.share)), h("td", {}, sat(e.value_sat)))))),
       box, details);
     drawGraph("trace", box, traceGraph(r), details);
   });
@@ -392,12 +392,22 @@ async function traceView(start) {
   if (start) await run();
 }
 function traceGraph(r) {
-  if (r.graph && r.graph.nodes) {
-    return { nodes: r.graph.nodes.map(n => ({ ...n, id: String(n.id), label: n.label || short(n.id), flag: !!(n.sanctioned || n.flag) })),
-      edges: r.graph.edges.map(e => ({ ...e, source: String(e.source), target: String(e.target), label: e.label || sat(e.value_sat) })) };
-  }
+  // chain.trace: graph {nodes: [{id, type: tx|entity, category, label, sanctioned, russia_mining_nexus, start}],
+  // edges: [{source, target, share, value_sat, hop}]}; paths tie each terminal entity to its last transaction.
   const g = graphBuilder();
-  addEvidence(g, r.start, { paths: r.paths || [] });
+  const back = r.direction === "back";
+  for (const n of (r.graph && r.graph.nodes) || []) {
+    const flag = !!(n.sanctioned || n.russia_mining_nexus);
+    if (n.type === "tx") g.node(n.id, short(n.id), n.start ? "subject" : "tx", { txid: n.id });
+    else g.node(n.id, `${n.label || n.id} ${pct(n.share)}`, n.russia_mining_nexus ? "mining" : (n.sanctioned ? "sanctioned" : (n.category || "other")),
+      { flag, category: n.category, share: n.share });
+  }
+  for (const e of (r.graph && r.graph.edges) || []) g.edge(e.source, e.target, sat(e.value_sat), { share: e.share, hop: e.hop, weight: 1 + 6 * (e.share || 0) });
+  for (const p of r.paths || []) {
+    const last = p.txids[p.txids.length - 1];
+    const ent = `${p.category}:${p.entity}`;
+    if (back) g.edge(ent, last, pct(p.share), { weight: 1 + 6 * p.share }); else g.edge(last, ent, pct(p.share), { weight: 1 + 6 * p.share });
+  }
   return g.done();
 }
 
