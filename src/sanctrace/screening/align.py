@@ -1,0 +1,186 @@
+"""Token alignment between two parsed names: which token of one is which token of the other.
+
+The alignment is what makes reordering ("PUTIN, Vladimir"), optional patronymics, initials
+("Путин В.В."), typos and split or joined words ("Abdul Hai" / "Abdulhai") cheap to handle:
+tokens are paired greedily by similarity, then left-over tokens are tried against the
+concatenation of two neighbours. What is left unpaired on each side is reported, because an
+unpaired *given name on both sides* (Daniil vs Dmitry Medvedev) is the strongest sign of two
+different people sharing a surname.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA, Levenshtein
+
+from sanctrace.screening.nicknames import same_given_name
+from sanctrace.screening.normalize import NameForm, TokenRole
+from sanctrace.screening.phonetic import phonetic_key, skeleton
+from sanctrace.screening.vocabulary import patronymic_stem
+
+MIN_PAIR_SIM = 0.6
+# Comparison modes: how to treat a pair of names whose scripts differ.
+PLAIN, SKELETON, SYLLABIC_QUERY, SYLLABIC_CANDIDATE = 0, 1, 2, 3
+
+
+@lru_cache(maxsize=1 << 18)
+def token_sim(a: str, b: str, mode: int) -> float:
+    """Similarity of two lower-case ASCII tokens in [0, 1]."""
+    if a == b:
+        return 1.0
+    if len(a) == 1 or len(b) == 1:  # an initial matches the first letter of a name
+        return 0.9 if a[0] == b[0] and (len(a) == 1 or len(b) == 1) else 0.0
+    if a.isdigit() or b.isdigit():
+        return 0.0
+    ka, kb = phonetic_key(a), phonetic_key(b)
+    if ka == kb:
+        return 0.95
+    if same_given_name(a, b):
+        return 0.85
+    stem_a, stem_b = patronymic_stem(a), patronymic_stem(b)
+    if stem_a and stem_b and (stem_a == stem_b or same_given_name(stem_a, stem_b)):
+        return 0.85  # Volodymyrovych / Vladimirovich: one father's name in two languages
+    sim = _edit_sim(a, b, ka, kb)
+    if mode:
+        sa, sb = skeleton(a), skeleton(b)
+        if sa and sb:
+            shortest = min(len(sa), len(sb))
+            if sa == sb and shortest >= 3:
+                skel_sim = 0.9 if shortest >= 4 else 0.8
+            elif shortest >= 4 and Levenshtein.distance(sa, sb) == 1:
+                skel_sim = 0.75
+            else:
+                skel_sim = 0.0
+            # Syllabic scripts add vowels, they never drop a syllable: プーチン (pu-chin) can be
+            # Putin (pu-tin) but not Potanin (po-ta-nin).
+            if (mode == SYLLABIC_QUERY and _syllables(b) > _syllables(a)) or (mode == SYLLABIC_CANDIDATE and _syllables(a) > _syllables(b)):
+                skel_sim *= 0.6
+            sim = max(sim, skel_sim)
+    return sim
+
+
+def _syllables(token: str) -> int:
+    count = 0
+    previous = False
+    for ch in token:
+        vowel = ch in "aeiouy"
+        if vowel and not previous:
+            count += 1
+        previous = vowel
+    return count
+
+
+def _edit_sim(a: str, b: str, ka: str, kb: str) -> float:
+    """Typos are one or two edits (a transposition counts as one); different names differ more.
+
+    The curve is steep on purpose: "Scholz"/"Schloz" is a typo (0.9), "Castro"/"Castillo" or
+    "Lukashenko"/"Lukashevich" are different names and fall below the pairing threshold.
+    """
+    dist = min(OSA.distance(a, b), OSA.distance(ka, kb))
+    longest = max(len(a), len(b))
+    if dist == 1:
+        # In a name of three letters or fewer one letter makes another name (Sa/Ma, Lee/Liu).
+        return 0.9 if longest >= 5 else 0.8 if longest == 4 else 0.55
+    if dist == 2 and longest >= 8:
+        return 0.8
+    if dist == 2 and longest >= 5 and a[0] == b[0]:
+        return 0.68
+    return max(0.0, 1.0 - dist / longest) ** 2
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    q: tuple[int, ...]
+    c: tuple[int, ...]
+    sim: float
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    pairs: tuple[Pair, ...]
+    unmatched_q: tuple[int, ...]
+    unmatched_c: tuple[int, ...]
+
+
+def align(q: NameForm, c: NameForm, mode: int) -> Alignment:
+    """Greedy best-first pairing of tokens, then joined-neighbour pairing for the rest."""
+    scored: list[tuple[float, int, int]] = []
+    for i, qt in enumerate(q.tokens):
+        for j, ct in enumerate(c.tokens):
+            sim = token_sim(qt, ct, mode)
+            if sim >= MIN_PAIR_SIM:
+                # Initials are paired last, so "V." does not take "Vladimir" from "Vladimir".
+                rank = sim - (0.2 if len(qt) == 1 or len(ct) == 1 else 0.0)
+                scored.append((rank, i, j))
+    scored.sort(reverse=True)
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    pairs: list[Pair] = []
+    for _rank, i, j in scored:
+        if i in used_q or j in used_c:
+            continue
+        # An initial of the query may stand for a whole name; the reverse (query spells a name,
+        # the list has only an initial) is as good.
+        used_q.add(i)
+        used_c.add(j)
+        pairs.append(Pair((i,), (j,), token_sim(q.tokens[i], c.tokens[j], mode)))
+    if len(used_q) < len(q.tokens) and len(used_c) < len(c.tokens) and \
+            max(len(q.tokens) - len(used_q), len(c.tokens) - len(used_c)) >= 2:
+        _join_pass(q, c, used_q, used_c, pairs, mode)
+    return Alignment(
+        pairs=tuple(pairs),
+        unmatched_q=tuple(i for i in range(len(q.tokens)) if i not in used_q),
+        unmatched_c=tuple(j for j in range(len(c.tokens)) if j not in used_c),
+    )
+
+
+def _join_pass(q: NameForm, c: NameForm, used_q: set[int], used_c: set[int], pairs: list[Pair],
+               mode: int) -> None:
+    """Pair one token with two or three adjacent tokens of the other name written as one word,
+    or with their initials (an acronym). Lengths are checked before any string is built."""
+    for one, two, used_one, used_two, one_is_q in ((q, c, used_q, used_c, True), (c, q, used_c, used_q, False)):
+        free = [j for j in range(len(two.tokens)) if j not in used_two]
+        if len(free) < 2:
+            continue
+        for i, tok in enumerate(one.tokens):
+            if i in used_one or len(tok) < 2:
+                continue
+            span = _find_span(tok, two.tokens, used_two, mode)
+            if span is not None:
+                sim, idx = span
+                used_one.add(i)
+                used_two.update(idx)
+                pairs.append(Pair((i,), idx, sim) if one_is_q else Pair(idx, (i,), sim))
+
+
+def _find_span(tok: str, tokens: tuple[str, ...], used: set[int], mode: int) -> tuple[float, tuple[int, ...]] | None:
+    n = len(tokens)
+    first = tok[0]
+    for j in range(n - 1):
+        if tokens[j][0] != first or j in used:
+            continue  # a join and an acronym both start with the first letter of the span
+        for width in (2, 3):
+            if j + width > n:
+                break
+            idx = tuple(range(j, j + width))
+            if any(k in used for k in idx):
+                break
+            total = sum(len(tokens[k]) for k in idx)
+            if len(tok) == width and all(tok[m] == tokens[k][0] for m, k in enumerate(idx)):
+                return 0.85, idx  # an acronym: "US" for "United States"
+            if abs(total - len(tok)) > 2:
+                continue
+            sim = token_sim(tok, "".join(tokens[k] for k in idx), mode)
+            if sim >= 0.85:
+                return sim, idx
+    return None
+
+
+def role_weight(form: NameForm, idx: tuple[int, ...]) -> float:
+    return sum(form.weights[i] for i in idx)
+
+
+def name_tokens(form: NameForm, idx: tuple[int, ...]) -> int:
+    return sum(1 for i in idx if form.roles[i] in (TokenRole.NAME, TokenRole.NUMBER))

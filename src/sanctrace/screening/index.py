@@ -1,0 +1,135 @@
+"""Blocking index: find the few list names worth scoring for a query, in well under a millisecond.
+
+Every rendering of every list name is cut into keys: the token, its phonetic key, the phonetic
+key's one-character deletions (a symmetric-delete neighbourhood, so one typo on either side
+still meets), the phonetic key of two neighbouring tokens written as one, and the coarse
+consonant skeleton (used only by queries from scripts that need it). Keys live in one CSR
+structure (a dict from key to slot, one int32 postings array); a query adds the IDF of every
+key it shares with a name in one ``numpy.bincount`` and keeps the best ``limit`` names. Only
+those go to the feature scorer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from sanctrace.screening.normalize import NameForm, ParsedName
+from sanctrace.screening.phonetic import deletions, phonetic_key
+
+MIN_DELETE_LEN = 5
+RELATIVE_FLOOR = 0.5
+
+
+def name_keys(name: ParsedName, with_skeleton: bool) -> set[str]:
+    """The blocking keys of one parsed name."""
+    keys: set[str] = set()
+    for group in key_groups(name, with_skeleton):
+        keys |= group
+    return keys
+
+
+def key_groups(name: ParsedName, with_skeleton: bool) -> list[set[str]]:
+    """Blocking keys grouped by token position (renderings of one token share a group)."""
+    groups: dict[object, set[str]] = {}
+    for form in name.forms:
+        _form_keys(form, groups, with_skeleton)
+    if name.native is not None:
+        for tok in name.native.tokens:
+            groups.setdefault(("n", tok), set()).add("n" + tok)
+    return [g for g in groups.values() if g]
+
+
+def _form_keys(form: NameForm, groups: dict[object, set[str]], with_skeleton: bool) -> None:
+    for pos, (tok, key, skel) in enumerate(zip(form.tokens, form.keys, form.skeletons, strict=True)):
+        if len(tok) == 1:
+            continue  # initials block nothing
+        keys = groups.setdefault(pos, set())
+        keys.add("k" + key)
+        if len(key) >= MIN_DELETE_LEN:
+            keys.update("k" + d for d in deletions(key))
+        if with_skeleton and len(skel) >= 2:
+            keys.add("s" + skel)
+            if len(skel) >= 4:
+                keys.update("s" + d for d in deletions(skel))
+    for pos, (left, right) in enumerate(zip(form.tokens, form.tokens[1:], strict=False)):
+        if len(left) > 1 and len(right) > 1:
+            groups.setdefault(("j", pos), set()).add("k" + phonetic_key(left + right))
+
+
+class NameIndex:
+    """Inverted index over parsed list names (ids are positions in the ``names`` sequence).
+
+    Keys are stored as 64-bit hashes in one sorted array (CSR layout): no per-key Python
+    objects, so the full SDN + UN index stays in tens of megabytes and builds in seconds.
+    """
+
+    def __init__(self, names: Sequence[ParsedName]) -> None:
+        hashes: list[int] = []
+        owners: list[int] = []
+        for name_id, name in enumerate(names):
+            keys = name_keys(name, with_skeleton=True)
+            hashes.extend(hash(k) for k in keys)
+            owners.extend([name_id] * len(keys))
+        self.size = len(names)
+        key_arr = np.asarray(hashes, dtype=np.int64)
+        id_arr = np.asarray(owners, dtype=np.int32)
+        order = np.argsort(key_arr, kind="stable")
+        key_arr = key_arr[order]
+        self._postings = id_arr[order]
+        self._keys, starts, counts = np.unique(key_arr, return_index=True, return_counts=True)
+        self._starts = starts.astype(np.int64)
+        self._counts = counts.astype(np.int64)
+        self._idf = np.log1p(self.size / counts).astype(np.float32)
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the index arrays."""
+        return int(self._keys.nbytes + self._starts.nbytes + self._counts.nbytes + self._postings.nbytes
+                   + self._idf.nbytes)
+
+    def candidates(self, query: ParsedName, limit: int,
+                   mask: npt.NDArray[np.float32] | None = None) -> list[int]:
+        """Ids of the ``limit`` names sharing the most (IDF-weighted) keys with ``query``."""
+        groups = key_groups(query, with_skeleton=query.use_skeleton)
+        if not groups or self.size == 0:
+            return []
+        # Each query token adds, per list name, the IDF of its best key only: a long token's many
+        # one-deletion keys must not outweigh a rare surname.
+        scores = np.zeros(self.size, dtype=np.float32)
+        for group in groups:
+            wanted = np.fromiter((hash(k) for k in group), dtype=np.int64, count=len(group))
+            pos = np.searchsorted(self._keys, wanted)
+            inside = pos < len(self._keys)
+            pos, wanted = pos[inside], wanted[inside]
+            pos = pos[self._keys[pos] == wanted]
+            if len(pos) == 0:
+                continue
+            if len(pos) == 1:
+                p = pos[0]
+                scores[self._postings[self._starts[p]: self._starts[p] + self._counts[p]]] += self._idf[p]
+                continue
+            pos = pos[np.argsort(-self._idf[pos], kind="stable")]  # best key first
+            ids = np.concatenate([self._postings[self._starts[p]: self._starts[p] + self._counts[p]] for p in pos])
+            weights = np.repeat(self._idf[pos], self._counts[pos])
+            unique_ids, first = np.unique(ids, return_index=True)  # first occurrence = best key
+            scores[unique_ids] += weights[first]
+        if mask is not None:
+            scores *= mask
+        hits = np.flatnonzero(scores)
+        if len(hits) == 0:
+            return []
+        hit_scores = scores[hits]
+        k = min(limit, len(hits))
+        part = np.argpartition(-hit_scores, k - 1)[:k]
+        part = part[np.argsort(-hit_scores[part], kind="stable")]
+        top = hits[part]
+        # Names sharing far less key weight than the best candidate cannot outscore it on names.
+        floor = float(scores[top[0]]) * RELATIVE_FLOOR
+        return [int(i) for i in top if scores[i] > 0 and scores[i] >= floor]
+
+
+def kind_mask(kinds: Iterable[str], allowed: frozenset[str]) -> npt.NDArray[np.float32]:
+    return np.asarray([1.0 if k in allowed else 0.0 for k in kinds], dtype=np.float32)
