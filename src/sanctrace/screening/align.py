@@ -55,7 +55,9 @@ def token_sim(a: str, b: str, mode: int) -> float:
                 skel_sim = 0.0
             # Syllabic scripts add vowels, they never drop a syllable: プーチン (pu-chin) can be
             # Putin (pu-tin) but not Potanin (po-ta-nin).
-            if (mode == SYLLABIC_QUERY and _syllables(b) > _syllables(a)) or (mode == SYLLABIC_CANDIDATE and _syllables(a) > _syllables(b)):
+            more_syllables = (mode == SYLLABIC_QUERY and _syllables(b) > _syllables(a)) or (
+                mode == SYLLABIC_CANDIDATE and _syllables(a) > _syllables(b))
+            if more_syllables:
                 skel_sim *= 0.6
             sim = max(sim, skel_sim)
     return sim
