@@ -46,7 +46,8 @@ _TABLES: dict[str, list[tuple[str, str]]] = {
     "list_snapshots": [("snapshot_id", "INTEGER"), ("source", _S), ("format", _S), ("file_name", _S),
                        ("file_sha256", _S), ("published", _S), ("loaded_at", "TIMESTAMP"),
                        ("entry_count", "INTEGER")],
-    "list_entries": [("snapshot_id", "INTEGER"), ("entity_id", _S), ("source", _S), ("source_id", _S),
+    "list_entries": [("snapshot_id", "INTEGER"), ("entity_id", _S), ("pos", "INTEGER"), ("source", _S),
+                     ("source_id", _S),
                      ("kind", _S), ("birth_dates", "VARCHAR[]"), ("nationalities", "VARCHAR[]"),
                      ("countries", "VARCHAR[]"), ("listed_on", _S), ("remarks", _S)],
     "list_names": [("snapshot_id", "INTEGER"), ("entity_id", _S), ("pos", "INTEGER"), ("name", _S),
@@ -167,8 +168,9 @@ def _insert_entries(engine: Engine, snapshot_id: int, entries: Sequence[ListEntr
             target[key].append(value)
 
     main = rows["list_entries"]
-    for e in entries:
-        for key, value in (("snapshot_id", snapshot_id), ("entity_id", e.entity_id), ("source", e.source),
+    for position, e in enumerate(entries):
+        for key, value in (("snapshot_id", snapshot_id), ("entity_id", e.entity_id), ("pos", position),
+                           ("source", e.source),
                            ("source_id", e.source_id), ("kind", e.kind.value), ("birth_dates", e.birth_dates),
                            ("nationalities", e.nationalities), ("countries", e.countries),
                            ("listed_on", e.listed_on), ("remarks", e.remarks)):
@@ -241,7 +243,7 @@ def _load(engine: Engine, ids: Sequence[int], entity_id: str | None = None) -> l
     order: list[ListEntry] = []
     for row in engine.query(
         "SELECT snapshot_id, entity_id, source, source_id, kind, birth_dates, nationalities, countries, "
-        f"listed_on, remarks FROM list_entries WHERE snapshot_id IN ({marks}){only} ORDER BY snapshot_id, rowid",
+        f"listed_on, remarks FROM list_entries WHERE snapshot_id IN ({marks}){only} ORDER BY snapshot_id, pos",
         params,
     ):
         sid, entity_id, source, source_id, kind, births, nats, countries, listed_on, remarks = row
