@@ -118,3 +118,29 @@ def test_parquet_with_typed_columns(engine: DuckDBEngine, tmp_path: Path) -> Non
     pq.write_table(bad, tmp_path / "fiat_bad.parquet")
     with pytest.raises(InputError, match=r"fiat_bad.parquet: row 1: amount: must be an integer"):
         load_ledger(engine, [tmp_path / "fiat_bad.parquet"])
+
+
+def test_line_numbers_survive_quoted_newlines_blank_lines_and_bom(engine: DuckDBEngine, tmp_path: Path) -> None:
+    load_ledger(engine, [_write(tmp_path, "accounts.csv", ACCOUNTS)])
+    text = ("\ufeffevent_id,ts,account_id,direction,currency,amount,counterparty_name\n"
+            'F1,2026-05-01T00:00:00Z,A1,in,JPY,5,"Petrov\nIvan"\n'
+            "\n"
+            "F2,2026-05-02T00:00:00Z,A1,in,JPY,-7,x\n")
+    path = _write(tmp_path, "fiat.csv", text)
+    with pytest.raises(InputError, match=r"fiat.csv: line 5: amount: negative amount -7"):
+        load_ledger(engine, [path])
+    path.write_text(text.replace("-7", "7"), encoding="utf-8")
+    (res,) = load_ledger(engine, [path])
+    assert res.inserted == 2
+    rows = engine.query("SELECT event_id, counterparty_name, source_line FROM ledger_events ORDER BY event_id")
+    assert rows == [("F1", "Petrov\nIvan", 2), ("F2", "x", 5)]
+
+
+def test_duplicate_across_files_with_different_content(engine: DuckDBEngine, tmp_path: Path) -> None:
+    accounts = _write(tmp_path, "accounts.csv", ACCOUNTS)
+    a = _write(tmp_path, "deposits-a.csv", DEP_HEADER + "D1,2026-05-01T10:00:00Z,A1,BTC,5,t,0,a\n")
+    b = _write(tmp_path, "deposits-b.csv", DEP_HEADER + "D1,2026-05-01T10:00:00Z,A1,BTC,6,t,0,a\n")
+    with pytest.raises(InputError, match=r"deposits-b.csv: line 2: event_id 'D1' was already loaded from "
+                                         r".*deposits-a.csv line/row 2 with different content"):
+        load_ledger(engine, [accounts, a, b])
+    assert engine.scalar("SELECT count(*) FROM ledger_events") == 0
