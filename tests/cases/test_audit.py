@@ -108,3 +108,22 @@ def test_details_with_datetimes_and_decimals_verify(engine: DuckDBEngine) -> Non
                        {"at": datetime(2025, 3, 1, tzinfo=UTC), "share": Decimal("0.82"), "ok": None})
     assert event.details == {"at": "2025-03-01 00:00:00+00:00", "share": "0.82", "ok": None}
     assert log.verify().ok
+
+
+def test_stored_hash_equals_canonical_hash() -> None:
+    from sanctrace.model.audit import canonical_json, event_hash, stored_event_hash
+
+    details = {"z": [1, 2.5, None, True], "a": {"名前": "Пётр \"quoted\" \\ back"}, "m": "\u2028"}
+    args = (7, "2025-03-01T00:00:00.000001+00:00", "アナリスト", "case.note", "case", "case-1")
+    assert stored_event_hash(*args, canonical_json(details), "ab" * 32) == event_hash(*args, details, "ab" * 32)
+    assert stored_event_hash(*args, '{"a": 1}', "0" * 64) != event_hash(*args, {"a": 1}, "0" * 64)
+
+
+def test_sql_escaping_differences_are_not_reported(engine: DuckDBEngine) -> None:
+    # DuckDB's to_json writes \u001F where Python writes \u001f: the Python re-check decides.
+    log = AuditLog(engine)
+    log.append("bob\x1f", "case.note", "case", "case-1", {"text": "control \x01 char"})
+    log.append("bob", "case.note", "case", "case-1", {"text": "fine"})
+    assert log.verify().ok
+    engine.execute("UPDATE audit_log SET actor = 'bob\x1e' WHERE seq = 1")
+    assert log.verify().first_bad_seq == 1

@@ -11,14 +11,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+import pyarrow as pa
+
 from sanctrace.cases.audit import AuditEntry, AuditLog
-from sanctrace.cases.store import ALERT_COLUMNS, alert_from_row, ensure_schema, naive_utc
+from sanctrace.cases.store import (
+    ALERT_COLUMNS,
+    alert_from_row,
+    ensure_schema,
+    insert_rows,
+    naive_utc,
+    registered,
+)
 from sanctrace.engine.base import Engine
 from sanctrace.errors import NotFound
 from sanctrace.model.alert import Alert, Severity, utc_now
 
 SYSTEM_ACTOR = "system"
-_UNNEST13 = ", ".join(["unnest(?)"] * 13)
 
 
 def _case_id(num: int) -> str:
@@ -35,8 +43,9 @@ def record_alerts(engine: Engine, alerts: Iterable[Alert], *, actor: str = SYSTE
         return []
     audit = AuditLog(engine)
     with engine.transaction():
-        known = {r[0] for r in engine.query(
-            "SELECT alert_id FROM alerts WHERE alert_id IN (SELECT unnest(?))", [list(unique)])}
+        with registered(engine, pa.table({"alert_id": list(unique)})) as ids:
+            known = {r[0] for r in engine.query(
+                f"SELECT a.alert_id FROM alerts a JOIN {ids} i ON i.alert_id = a.alert_id")}
         new = [a for a in unique.values() if a.alert_id not in known]
         if not new:
             return []
@@ -70,7 +79,7 @@ def record_alerts(engine: Engine, alerts: Iterable[Alert], *, actor: str = SYSTE
                 engine.execute("UPDATE cases SET severity = ?, score = ?, updated_at = ? WHERE case_id = ?",
                                [severity.value, max(float(row[2]), score), naive_utc(now), case_id])
             case_of[subject] = case_id
-        columns: list[list[object]] = [[] for _ in range(13)]
+        rows: list[list[object]] = []
         for alert in new:
             case_id = case_of[(alert.subject_type.value, alert.subject_id)]
             values: list[object] = [
@@ -78,13 +87,12 @@ def record_alerts(engine: Engine, alerts: Iterable[Alert], *, actor: str = SYSTE
                 alert.subject_type.value, alert.subject_id, alert.event_id, naive_utc(alert.occurred_at),
                 naive_utc(alert.created_at), float(alert.score), alert.explanation,
                 json.dumps(alert.evidence, ensure_ascii=False, sort_keys=True, default=str), case_id]
-            for column, value in zip(columns, values, strict=True):
-                column.append(value)
+            rows.append(values)
             entries.append(AuditEntry(actor, "alert.recorded", "case", case_id, {
                 "alert_id": alert.alert_id, "rule_id": alert.rule_id, "rule_version": alert.rule_version,
                 "severity": alert.severity.value, "score": alert.score, "event_id": alert.event_id,
                 "subject_type": alert.subject_type.value, "subject_id": alert.subject_id}))
-        engine.execute(f"INSERT INTO alerts ({ALERT_COLUMNS}, case_id) SELECT {_UNNEST13}", columns)
+        insert_rows(engine, "alerts", f"{ALERT_COLUMNS}, case_id", rows)
         audit.append_many(entries)
     return [a.alert_id for a in new]
 

@@ -13,19 +13,39 @@ Appends join the caller's transaction, so a case change and its audit event comm
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sanctrace.cases.store import ensure_schema
+from sanctrace.cases.store import ensure_schema, insert_rows
 from sanctrace.engine.base import Engine
 from sanctrace.errors import InputError, IntegrityError
-from sanctrace.model.audit import GENESIS_HASH, AuditEvent, VerifyResult, canonical_json, event_hash
+from sanctrace.model.audit import (
+    GENESIS_HASH,
+    AuditEvent,
+    VerifyResult,
+    canonical_json,
+    event_hash,
+    stored_event_hash,
+)
 
 _COLUMNS = "seq, time, actor, action, subject_type, subject_id, details, prev_hash, hash"
-_BATCH = 5000
-_UNNEST9 = ", ".join(["unnest(?)"] * 9)  # column lists → rows, one statement per batch
+_CHECK_LIMIT = 1000
+# Every event with what it should be: its rank (seq without gaps), the previous stored hash, and the
+# hash of its canonical body (same text as model.audit.stored_event_hash builds). Only suspects return.
+_CHECK_SQL = f"""
+SELECT rn, seq, time, actor, action, subject_type, subject_id, details, prev_hash, hash, expect_prev FROM (
+    SELECT {_COLUMNS}, row_number() OVER (ORDER BY seq) AS rn,
+           coalesce(lag(hash) OVER (ORDER BY seq), ?) AS expect_prev,
+           sha256('{{"action":' || to_json(action)::VARCHAR || ',"actor":' || to_json(actor)::VARCHAR
+                  || ',"details":' || details || ',"prev_hash":' || to_json(prev_hash)::VARCHAR
+                  || ',"seq":' || seq::VARCHAR || ',"subject_id":' || to_json(subject_id)::VARCHAR
+                  || ',"subject_type":' || to_json(subject_type)::VARCHAR
+                  || ',"time":' || to_json(time)::VARCHAR || '}}') AS computed
+    FROM audit_log)
+WHERE seq > ? AND (seq <> rn OR prev_hash <> expect_prev OR computed <> hash)
+ORDER BY seq LIMIT {_CHECK_LIMIT}"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +106,9 @@ class AuditLog:
                 events.append(AuditEvent(seq, time, entry.actor, entry.action, entry.subject_type,
                                          entry.subject_id, details, prev, digest))
                 prev = digest
-            rows = [[e.seq, e.time, e.actor, e.action, e.subject_type, e.subject_id,
-                     canonical_json(e.details), e.prev_hash, e.hash] for e in events]
-            for start in range(0, len(rows), _BATCH):
-                self.engine.execute(
-                    f"INSERT INTO audit_log ({_COLUMNS}) SELECT {_UNNEST9}",
-                    [list(col) for col in zip(*rows[start:start + _BATCH], strict=True)])
+            rows = [(e.seq, e.time, e.actor, e.action, e.subject_type, e.subject_id,
+                     canonical_json(e.details), e.prev_hash, e.hash) for e in events]
+            insert_rows(self.engine, "audit_log", _COLUMNS, rows)
             if head:
                 self.engine.execute("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", [seq, prev])
             else:
@@ -119,42 +136,39 @@ class AuditLog:
             sql += f" LIMIT {int(limit)}"
         return [_event_from_row(r) for r in self.engine.query(sql, params)]
 
-    def _scan(self) -> Iterator[AuditEvent]:
-        last = -1
-        while True:
-            rows = self.engine.query(
-                f"SELECT {_COLUMNS} FROM audit_log WHERE seq > ? ORDER BY seq LIMIT {_BATCH}", [last])
-            if not rows:
-                return
-            for row in rows:
-                yield _event_from_row(row)
-            last = int(rows[-1][0])
-
     def verify(self, expected_head: str | None = None) -> VerifyResult:
-        """Walk the chain from the genesis; report the first event that is not what was appended."""
-        prev, expected_seq, count = GENESIS_HASH, 1, 0
+        """Check the whole chain; report the first event that is not what was appended.
+
+        Set-wise: one SQL pass recomputes every hash (DuckDB's ``sha256`` over the canonical body
+        built with ``to_json``) and every link (``lag`` over seq). Rows it flags are re-checked with
+        the Python definition, which is authoritative: DuckDB spells rare control-character escapes
+        differently (``\\u001F`` vs ``\\u001f``), and such a row is not a problem.
+        """
         duplicates = self.engine.query(
             "SELECT seq FROM audit_log GROUP BY seq HAVING count(*) > 1 ORDER BY seq LIMIT 1")
         if duplicates:
             seq = int(duplicates[0][0])
-            return self._bad(count, prev, seq, f"event {seq}: seq appears more than once")
-        for event in self._scan():
-            count += 1
-            if event.seq != expected_seq:
-                return self._bad(count, prev, event.seq,
-                                 f"event {event.seq}: expected seq {expected_seq} (an event was removed "
-                                 "or moved)")
-            if event.prev_hash != prev:
-                return self._bad(count, prev, event.seq,
-                                 f"event {event.seq}: prev_hash does not match the hash of event "
-                                 f"{event.seq - 1} (an event was removed, moved or altered)")
-            if event.expected_hash() != event.hash:
-                return self._bad(count, prev, event.seq,
-                                 f"event {event.seq}: content does not match its hash (altered)")
-            prev = event.hash
-            expected_seq += 1
+            return self._bad(0, GENESIS_HASH, seq, f"event {seq}: seq appears more than once")
+        after = 0
+        while True:
+            rows = self.engine.query(_CHECK_SQL, [GENESIS_HASH, after])
+            for rn, seq, time, actor, action, subject_type, subject_id, details, prev_hash, digest, prev in rows:
+                if seq != rn:
+                    return self._bad(rn, prev, seq,
+                                     f"event {seq}: expected seq {rn} (an event was removed or moved)")
+                if prev_hash != prev:
+                    return self._bad(rn, prev, seq,
+                                     f"event {seq}: prev_hash does not match the hash of event "
+                                     f"{seq - 1} (an event was removed, moved or altered)")
+                if stored_event_hash(seq, time, actor, action, subject_type, subject_id, details, prev) != digest:
+                    return self._bad(rn, prev, seq, f"event {seq}: content does not match its hash (altered)")
+            if len(rows) < _CHECK_LIMIT:
+                break
+            after = int(rows[-1][1])
+        count = int(self.engine.scalar("SELECT count(*) FROM audit_log"))
+        last = self.engine.query_one("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        last_seq, prev = (int(last[0]), str(last[1])) if last else (0, GENESIS_HASH)
         head_seq, head_hash = self.head()
-        last_seq = expected_seq - 1
         if head_seq != last_seq or head_hash != prev:
             return self._bad(count, prev, last_seq + 1 if head_seq > last_seq else head_seq,
                              f"log ends at event {last_seq} but the recorded head is event {head_seq} "

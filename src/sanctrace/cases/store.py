@@ -8,9 +8,13 @@ for cases there is refused with a clear error rather than silently losing atomic
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
+
+import pyarrow as pa
 
 from sanctrace.engine.base import Engine
 from sanctrace.errors import EngineError, NotFound
@@ -65,6 +69,33 @@ def ensure_schema(engine: Engine) -> None:
     with engine.transaction():
         for statement in _SCHEMA:
             engine.execute(statement)
+
+
+@contextmanager
+def registered(engine: Engine, table: pa.Table) -> Iterator[str]:
+    """Expose an Arrow table under a fresh name for the statements inside the block."""
+    view = f"_arrow_{uuid.uuid4().hex[:16]}"
+    engine.register(view, table)
+    try:
+        yield view
+    finally:
+        unregister = getattr(engine, "unregister", None)
+        if callable(unregister):
+            unregister(view)
+
+
+def insert_rows(engine: Engine, table: str, columns: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Insert many rows in one statement: a single row as plain parameters, more through Arrow
+    (binding long Python lists as DuckDB parameters costs milliseconds per thousand values)."""
+    if not rows:
+        return
+    if len(rows) == 1:
+        placeholders = ", ".join(["?"] * len(rows[0]))
+        engine.execute(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", list(rows[0]))
+        return
+    names = [c.strip() for c in columns.split(",")]
+    with registered(engine, pa.table({name: [row[i] for row in rows] for i, name in enumerate(names)})) as view:
+        engine.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {view}")
 
 
 def _dt(value: Any) -> datetime | None:

@@ -31,6 +31,23 @@ def event_hash(seq: int, time: str, actor: str, action: str, subject_type: str, 
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
+def stored_event_hash(seq: int, time: str, actor: str, action: str, subject_type: str, subject_id: str,
+                      details_json: str, prev_hash: str) -> str:
+    """:func:`event_hash` for an event as stored, without parsing its details.
+
+    The canonical body is assembled as text (keys in sorted order, the stored canonical details
+    embedded verbatim), which gives the same bytes as :func:`event_hash` whenever the stored details
+    are canonical — and a different hash, i.e. "altered", when someone rewrote them in any other form.
+    """
+    def q(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)
+
+    body = (f'{{"action":{q(action)},"actor":{q(actor)},"details":{details_json},'
+            f'"prev_hash":{q(prev_hash)},"seq":{int(seq)},"subject_id":{q(subject_id)},'
+            f'"subject_type":{q(subject_type)},"time":{q(time)}}}')
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
 class AuditEvent:
     seq: int
