@@ -53,6 +53,12 @@ def test_load_is_idempotent(engine: DuckDBEngine, shared_data: Path) -> None:
     assert list_version(engine) == "uk:2026-09-10#1,un:2026-02-27#2"
 
 
+def test_parser_warnings_are_kept_with_the_snapshot(engine: DuckDBEngine, shared_data: Path) -> None:
+    (info,) = load_paths(engine, [shared_data / "sanctions/ftm/opensanctions_zala_aero_cluster.ftm.jsonl"])
+    assert len(info.warnings) == 1 and "4 relations point at entities that are not listed" in info.warnings[0]
+    assert list_snapshots(engine)[0].warnings == info.warnings
+
+
 def _edited_uk(tmp_path: Path, shared_data: Path, published: str) -> Path:
     text = (shared_data / UK).read_text(encoding="utf-8")
     start = text.index("<Designation>", text.index("AFG0001") - 200)

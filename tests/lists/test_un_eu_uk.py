@@ -39,6 +39,9 @@ def test_eu_fsf_excerpt(shared_data: Path) -> None:
     assert sum(len(e.names) for e in parsed.entries) == 45
     assert {p for e in parsed.entries for p in e.programs} == {"TERR", "AFG", "IRN", "LBY", "TAQA"}
     by_id = {e.entity_id: e for e in parsed.entries}
+    # no primary flag in the FSF: the strong English alias split into first/last name wins
+    assert by_id["eu:191"].primary_name == "Khalid Sheikh MOHAMMED"
+    assert all(sum(n.name_type is NameType.PRIMARY for n in e.names) == 1 for e in parsed.entries)
     assert by_id["eu:521"].birth_dates == ["1953", "1954", "1955", "1956", "1957", "1958"]
     assert by_id["eu:521"].nationalities == ["AF"]
     parchin = by_id["eu:3822"]

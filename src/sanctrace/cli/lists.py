@@ -21,6 +21,14 @@ def _check_format(fmt: str, allowed: tuple[str, ...] = ("json", "table")) -> str
     return fmt
 
 
+def _warn(infos: list[Any]) -> None:
+    """Records a parser kept out go to stderr (they are also stored with the snapshot)."""
+    for info in infos:
+        if not info.reused:
+            for warning in info.warnings:
+                typer.echo(f"warning: {warning}", err=True)
+
+
 @lists_app.command("load")
 def load(
     ctx: typer.Context,
@@ -34,6 +42,7 @@ def load(
     _check_format(fmt)
     ac = app_context(ctx)
     infos = load_paths(ac.engine, paths, source_hint=source)
+    _warn(infos)
     rows = [{**to_jsonable(info), "version": info.version} for info in infos]
     if fmt == "json":
         emit(rows, "json")
@@ -57,8 +66,11 @@ def snapshots(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
         row.pop("reused", None)
     if fmt == "json":
         emit(rows, "json")
-    else:
-        print_table(rows, title="list snapshots")
+        return
+    print_table([{"id": r["snapshot_id"], "version": r["version"], "file": r["file_name"],
+                  "entries": r["entry_count"], "warnings": len(r["warnings"]),
+                  "loaded_at": r["loaded_at"][:19], "current": "yes" if r["current"] else ""} for r in rows],
+                title="list snapshots")
 
 
 @lists_app.command("stats")
@@ -81,14 +93,16 @@ def stats(
         emit(result, "json")
         return
     rows: list[dict[str, Any]] = []
-    for source, values in result.items():
+    for values in result.values():
+        kinds = values["by_kind"]
         rows.append({
-            "source": source, "version": values["version"], "entries": values["entries"],
-            "by_kind": values["by_kind"], "names": values["names"], "addresses": values["addresses"],
-            "crypto": values["crypto_addresses"], "programs": values["programs"],
-            "russia": values["russia_program_entries"],
+            "version": values["version"], "entries": values["entries"],
+            "person/org/vessel/aircraft": "/".join(str(kinds.get(k, 0))
+                                                   for k in ("person", "organization", "vessel", "aircraft")),
+            "names": values["names"], "addresses": values["addresses"], "crypto": values["crypto_addresses"],
+            "programs": values["programs"], "russia": values["russia_program_entries"],
         })
-    print_table(rows, title="lists")
+    print_table(rows, title="sanctions lists")
 
 
 @lists_app.command("diff")
@@ -145,6 +159,7 @@ def update(
     _check_format(fmt)
     ac = app_context(ctx)
     infos = update_lists(ac.engine, ac.settings, source or None)
+    _warn(infos)
     if fmt == "json":
         emit([{**to_jsonable(info), "version": info.version} for info in infos], "json")
         return

@@ -4,12 +4,13 @@ Each ``sanctionEntity`` (id ``eu:<logicalId>``) holds name aliases with their la
 ``strong`` flag (``strong="false"`` is a weak alias → low quality), citizenships and addresses
 with ISO-2 country codes (``00`` means unknown), birth dates (exact, year, or year range),
 identification documents and the regulations whose ``programme`` codes (RUS, IRN, TERR…) are
-the entry's programs. The first alias is taken as the primary name; the FSF does not mark one.
+the entry's programs. The FSF marks no primary name: a strong English alias split into first/last name is preferred.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from lxml import etree
@@ -19,7 +20,7 @@ from sanctrace.lists.common import clean_text, dedupe, make_name
 from sanctrace.lists.registry import ListFormat, register_format
 from sanctrace.lists.sourcefile import iter_xml, local, sha256_file
 from sanctrace.lists.types import ParsedList
-from sanctrace.model.list_entry import EntityKind, Identifier, ListEntry, NameType, PostalAddress
+from sanctrace.model.list_entry import EntityKind, EntryName, Identifier, ListEntry, NameType, PostalAddress
 
 SOURCE = "eu"
 _KINDS = {"person": EntityKind.PERSON, "enterprise": EntityKind.ORGANIZATION, "vessel": EntityKind.VESSEL,
@@ -73,6 +74,7 @@ def _entry(path: Path, element: etree._Element) -> ListEntry:
     entry = ListEntry(entity_id=f"{SOURCE}:{logical_id}", source=SOURCE, source_id=logical_id,
                       kind=EntityKind.UNKNOWN, listed_on=(element.get("designationDate") or "")[:10] or None)
     remarks: list[str] = []
+    structured: set[str] = set()  # names the FSF also splits into first/last name: the real name
     for child in element:
         tag = local(child.tag)
         if tag == "subjectType":
@@ -85,6 +87,8 @@ def _entry(path: Path, element: etree._Element) -> ListEntry:
                     name_type = NameType.LOW_QUALITY
                 language = (child.get("nameLanguage") or "").lower() or None
                 entry.names.append(make_name(whole, name_type, language))
+                if clean_text(child.get("lastName")):
+                    structured.add(whole)
         elif tag == "citizenship":
             code = _iso2(child.get("countryIso2Code"))
             if code:
@@ -110,6 +114,7 @@ def _entry(path: Path, element: etree._Element) -> ListEntry:
     if not entry.names:
         raise ListSourceError.at(str(path), f"line {element.sourceline} logicalId {logical_id}",
                                  "sanctionEntity without a name")
+    entry.names = _primary_first(entry.names, structured)
     reference = element.get("euReferenceNumber")
     if reference:
         entry.identifiers.append(Identifier("eu_reference", reference))
@@ -122,6 +127,18 @@ def _entry(path: Path, element: etree._Element) -> ListEntry:
     entry.programs = dedupe(entry.programs)
     entry.remarks = " | ".join(dedupe(remarks)) or None
     return entry
+
+
+def _primary_first(names: list[EntryName], structured: set[str]) -> list[EntryName]:
+    """The FSF marks no primary name: prefer a strong, structured (first/last name), English alias."""
+    strong = [n for n in names if n.name_type is not NameType.LOW_QUALITY] or names
+    english = [n for n in strong if n.language in (None, "en")] or strong
+    candidates = [n for n in english if n.full in structured]
+    # several structured spellings: the fullest one (most name parts) reads best as the headline
+    preferred = max(candidates, key=lambda n: len(n.full.split())) if candidates else english[0]
+    rest = [replace(n, name_type=NameType.AKA) if n.name_type is NameType.PRIMARY else n
+            for n in names if n is not preferred]
+    return [replace(preferred, name_type=NameType.PRIMARY), *rest]
 
 
 def _birth_dates(element: etree._Element) -> list[str]:

@@ -45,7 +45,7 @@ _S = "VARCHAR"
 _TABLES: dict[str, list[tuple[str, str]]] = {
     "list_snapshots": [("snapshot_id", "INTEGER"), ("source", _S), ("format", _S), ("file_name", _S),
                        ("file_sha256", _S), ("published", _S), ("loaded_at", "TIMESTAMP"),
-                       ("entry_count", "INTEGER")],
+                       ("entry_count", "INTEGER"), ("warnings", "VARCHAR[]")],
     "list_entries": [("snapshot_id", "INTEGER"), ("entity_id", _S), ("pos", "INTEGER"), ("source", _S),
                      ("source_id", _S),
                      ("kind", _S), ("birth_dates", "VARCHAR[]"), ("nationalities", "VARCHAR[]"),
@@ -64,7 +64,7 @@ _TABLES: dict[str, list[tuple[str, str]]] = {
 }
 _ARROW = {"INTEGER": pa.int32(), _S: pa.string(), "VARCHAR[]": pa.list_(pa.string()),
           "TIMESTAMP": pa.timestamp("us")}
-_SNAPSHOT_COLS = "snapshot_id, source, file_name, file_sha256, published, loaded_at, entry_count"
+_SNAPSHOT_COLS = "snapshot_id, source, file_name, file_sha256, published, loaded_at, entry_count, warnings"
 
 
 def ensure_schema(engine: Engine) -> None:
@@ -76,9 +76,10 @@ def ensure_schema(engine: Engine) -> None:
 
 
 def _info(row: tuple[Any, ...], reused: bool = False) -> SnapshotInfo:
-    snapshot_id, source, file_name, sha, published, loaded_at, count = row
+    snapshot_id, source, file_name, sha, published, loaded_at, count, warnings = row
     loaded = loaded_at.replace(tzinfo=UTC).isoformat() if isinstance(loaded_at, datetime) else str(loaded_at)
-    return SnapshotInfo(int(snapshot_id), source, file_name, sha, published, loaded, int(count), reused)
+    return SnapshotInfo(int(snapshot_id), source, file_name, sha, published, loaded, int(count), reused,
+                        tuple(warnings or ()))
 
 
 def list_snapshots(engine: Engine) -> list[SnapshotInfo]:
@@ -134,7 +135,7 @@ def store_parsed(engine: Engine, parsed: Sequence[ParsedList]) -> list[SnapshotI
                 "snapshot_id": [snapshot_id], "source": [publication.source], "format": [publication.format],
                 "file_name": [publication.file_name], "file_sha256": [publication.file_sha256],
                 "published": [publication.published], "loaded_at": [loaded_at],
-                "entry_count": [len(publication.entries)],
+                "entry_count": [len(publication.entries)], "warnings": [list(publication.warnings)],
             })
             _insert_entries(engine, snapshot_id, publication.entries)
             infos.append(get_snapshot(engine, snapshot_id))

@@ -35,6 +35,7 @@ class SnapshotInfo:
     loaded_at: str  # ISO 8601 UTC
     entry_count: int
     reused: bool = False  # True when the same file had been loaded before (idempotent load)
+    warnings: tuple[str, ...] = ()  # records the parser kept out, each naming file and record
 
     @property
     def version(self) -> str:
