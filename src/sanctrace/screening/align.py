@@ -80,8 +80,7 @@ def _edit_sim(a: str, b: str, ka: str, kb: str) -> float:
     The curve is steep on purpose: "Scholz"/"Schloz" is a typo (0.9), "Castro"/"Castillo" or
     "Lukashenko"/"Lukashevich" are different names and fall below the pairing threshold.
     """
-    dist = min(OSA.distance(a, b), OSA.distance(ka, kb))
-    longest = max(len(a), len(b))
+    dist, longest = min((OSA.distance(a, b), max(len(a), len(b))), (OSA.distance(ka, kb), max(len(ka), len(kb))))
     if dist == 1:
         # In a name of three letters or fewer one letter makes another name (Sa/Ma, Lee/Liu).
         return 0.9 if longest >= 5 else 0.8 if longest == 4 else 0.55

@@ -43,6 +43,7 @@ class NameComparison:
     single_token: bool = False
     conflict: bool = False
     titled_surname: bool = False
+    order_conflict: bool = False
     query_form: str = ""
     candidate_form: str = ""
 
@@ -124,6 +125,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("single_token_only", _single_token, -0.3),
     Feature("title_with_surname", lambda ctx: 1.0 if ctx.name.titled_surname else 0.0, 0.08),
     Feature("name_conflict", lambda ctx: 1.0 if ctx.name.conflict else 0.0, -0.12),
+    Feature("nasab_order", lambda ctx: 1.0 if ctx.name.order_conflict else 0.0, -0.3),
     Feature("birth_date", _birth_date, 0.08),
     Feature("nationality", _nationality, 0.05),
     Feature("identifier", _identifier, 0.3),
@@ -162,7 +164,7 @@ def compare_forms(q: NameForm, c: NameForm, mode: int, is_org: bool,
         return NameComparison()
     conflict_q = _distinct_left(q, al.unmatched_q)
     conflict_c = _distinct_left(c, al.unmatched_c)
-    conflict = (conflict_q > 0 and conflict_c > 0) or (not is_org and _nasab_swapped(q, c, al.pairs))
+    conflict = conflict_q > 0 and conflict_c > 0
     extra = 0.8 if is_org else 0.25
     alpha = 1.0 if conflict else extra
     penalty = alpha * (role_weight(q, al.unmatched_q) + role_weight(c, al.unmatched_c))
@@ -184,6 +186,7 @@ def compare_forms(q: NameForm, c: NameForm, mode: int, is_org: bool,
         single_token=single,
         conflict=conflict,
         titled_surname=titled and q_names == 1 and strong == 1,
+        order_conflict=not is_org and _nasab_swapped(q, c, al.pairs),
         query_form=q.joined,
         candidate_form=c.joined,
     )
