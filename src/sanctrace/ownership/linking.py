@@ -128,6 +128,14 @@ def predict(records: pa.Table, *, threshold: float = THRESHOLD, backend: str = "
     if backend == "spark":
         from splink.backends.spark import SparkAPI
 
+        if spark.sparkContext.getCheckpointDir() is None:  # Splink breaks lineage by checkpointing
+            import tempfile
+
+            spark.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="sanctrace-splink-"))
+        from splink.backends.spark import similarity_jar_location
+
+        # Splink's string-similarity UDFs (jaro_winkler, ...) ship as a jar: add it to this session
+        spark.sql(f"ADD JAR '{similarity_jar_location()}'")
         db_api: Any = SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]
         frame: Any = spark.createDataFrame(records.to_pylist())
         con = None
