@@ -38,11 +38,13 @@ class IngestReport:
     inputs: int = 0
     outputs: int = 0
     reorged_blocks: int = 0
+    txs_skipped: int = 0
     sources: list[str] = field(default_factory=list)
 
     def add(self, r: BatchResult) -> None:
         self.blocks += r.blocks
         self.blocks_skipped += r.skipped_blocks
+        self.txs_skipped += r.skipped_txs
         self.txs += r.txs
         self.inputs += r.inputs
         self.outputs += r.outputs
@@ -103,7 +105,7 @@ def ingest_paths(engine: Engine, paths: Iterable[Path], *, batch_bytes: int = 32
             if progress is not None:
                 progress(len(data))
             continue
-        before = (report.blocks, report.txs)
+        before = (report.blocks + report.blocks_skipped, report.txs + report.txs_skipped)
         if sniff(data[:4096]) == "json":
             dec, labels = decode_json_file(path, data)
             with engine.transaction():
@@ -115,7 +117,8 @@ def ingest_paths(engine: Engine, paths: Iterable[Path], *, batch_bytes: int = 32
             ingest_spans(engine, spans, str(path), state, report, batch_bytes=batch_bytes, progress=progress)
         engine.execute(
             "INSERT INTO chain_ingest_files VALUES (?, ?, ?, ?, ?, now())",
-            [str(path), len(data), digest, report.blocks - before[0], report.txs - before[1]],
+            [str(path), len(data), digest, report.blocks + report.blocks_skipped - before[0],
+             report.txs + report.txs_skipped - before[1]],
         )
         report.files += 1
     return report

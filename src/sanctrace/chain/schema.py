@@ -61,7 +61,8 @@ uninterrupted one. Values are satoshi (BIGINT); hashes are lower-case hex in dis
     without an address get ``multisig:<sha256 of script>`` or ``nonstandard:<sha256 of script>``.
 
 ``chain_ingest_files`` — bookkeeping so re-ingesting a finished file is a no-op
-    path VARCHAR, size BIGINT, sha256 VARCHAR, blocks BIGINT, txs BIGINT, finished_at TIMESTAMP
+    path VARCHAR, size BIGINT, sha256 VARCHAR, blocks BIGINT, txs BIGINT (how many the file holds,
+    stored by this run or found already stored), finished_at TIMESTAMP
 
 Blocks already stored (by hash) are skipped, so a batch interrupted by ``kill -9`` (rolled back
 as one transaction) is redone on the next run, and finished batches are not redone.

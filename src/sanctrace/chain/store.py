@@ -40,6 +40,7 @@ class BatchResult:
     inputs: int = 0
     outputs: int = 0
     skipped_blocks: int = 0
+    skipped_txs: int = 0
     reorged_blocks: int = 0
 
 
@@ -88,6 +89,7 @@ def store_batch(engine: Engine, dec: DecodedBlocks, sources: list[str], state: C
         keep[first] = True
         keep &= np.array([h not in state.blocks for h in hashes], dtype=bool)
         result.skipped_blocks = int(len(hashes) - keep.sum())
+        result.skipped_txs = int((~keep[dec.txa[:, 11]]).sum()) if len(dec.txa) else 0
         if not keep.any():
             return result
         _insert(engine, dec, sources, hashes, keep, state, result)

@@ -31,9 +31,13 @@ def ingest(
     from_height: Annotated[int | None, typer.Option("--from-height", help="First height (RPC).")] = None,
     to_height: Annotated[int | None, typer.Option("--to-height", help="Last height (RPC).")] = None,
     batch_mb: Annotated[int, typer.Option("--batch-mb", help="Block bytes per stored batch.")] = 32,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One stderr line per committed batch.")] = False,
     fmt: Annotated[str, typer.Option("--format", help="json or table")] = "json",
 ) -> None:
-    """Store blocks, transactions, outputs and inputs (linked to what they spend). Idempotent."""
+    """Store blocks, transactions, outputs and inputs (linked to what they spend). Idempotent.
+
+    Each batch is one transaction: a killed run keeps whole batches only and the next run
+    continues where it stopped."""
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
 
     from sanctrace.chain.ingest import ingest_paths
@@ -48,13 +52,19 @@ def ingest(
     engine = app_context(ctx).engine
     bar = Progress("[progress.description]{task.description}", BarColumn(), TaskProgressColumn(),
                    TimeRemainingColumn(), transient=True, disable=not sys.stderr.isatty())
+    def advance(task: Any, n: int, unit: str) -> None:
+        bar.advance(task, n)
+        if verbose:
+            sys.stderr.write(f"committed batch: {n} {unit}\n")
+            sys.stderr.flush()
+
     with bar:
         if rpc_url:
             client = RpcClient.from_options(rpc_url, rpc_cookie, rpc_user, rpc_password)
             lo = from_height or 0
             hi = to_height if to_height is not None else int(client.call("getblockcount"))
             task = bar.add_task("blocks", total=max(hi - lo + 1, 1))
-            report = ingest_rpc(engine, client, lo, hi, progress=lambda n: bar.advance(task, n))
+            report = ingest_rpc(engine, client, lo, hi, progress=lambda n: advance(task, n, "blocks"))
         else:
             assert paths is not None
             total = 0
@@ -65,7 +75,7 @@ def ingest(
                     raise InputError.at(str(p), None, f"cannot read: {exc.strerror}") from None
             task = bar.add_task("ingest", total=max(total, 1))
             report = ingest_paths(engine, paths, batch_bytes=batch_mb << 20,
-                                  progress=lambda n: bar.advance(task, n))
+                                  progress=lambda n: advance(task, n, "bytes"))
     out = {k: v for k, v in vars(report).items() if k != "sources"}
     emit(out, fmt)
 
