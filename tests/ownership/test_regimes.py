@@ -94,3 +94,37 @@ def test_unknown_regime(engine: DuckDBEngine, graph: Graph) -> None:
     graph(["A,company,A,cy,,false,,,"], [])
     with pytest.raises(InputError, match="unknown regime"):
         ownership.check(engine, "A", "xx")
+
+
+@pytest.mark.parametrize("regime", ["ofac", "eu", "uk", "jp"])
+def test_single_check_equals_batch(engine: DuckDBEngine, graph: Graph, regime: str) -> None:
+    """check() reads only the party's upstream graph; it must agree with the whole-graph batch."""
+    import random
+    from dataclasses import asdict
+
+    rng = random.Random(11)
+    parties = [f"P{i},person,Person {i},ru,{rng.choice(['', '', 'ofac|eu|uk|jp'])},false,,," for i in range(12)]
+    parties += [f"C{i},company,Company {i},cy,,true,,," for i in range(30)]
+    relations, seen, stakes = [], set(), {f"C{i}": 0 for i in range(30)}
+    for _ in range(70):
+        s = rng.choice([f"P{rng.randrange(12)}", f"C{rng.randrange(30)}"])
+        t = f"C{rng.randrange(30)}"
+        rel = rng.choice(["ownership", "ownership", "ownership", "voting", "board_appointment", "director"])
+        if s == t or (s, t, rel) in seen:
+            continue
+        seen.add((s, t, rel))
+        if rel in ("ownership", "voting"):
+            share = rng.choice([10, 20, 25, 30, 40, 50, 60])
+            if rel == "ownership" and stakes[t] + share > 100:
+                continue
+            stakes[t] += share if rel == "ownership" else 0
+            relations.append(f"{s},{t},{rel},{share},,,,,")
+        else:
+            relations.append(f"{s},{t},{rel},,,,,,")
+    relations.append("P0,P1,joint_arrangement,,,,,,")
+    graph(parties, relations)
+    batch = ownership.verdicts(engine, regime, as_of="2026-01-01")
+    statuses = {v.status for v in batch.values()}
+    assert "listed" in statuses and len(statuses) >= 3  # the graph exercises more than one answer
+    for party_id, expected in batch.items():
+        assert asdict(ownership.check(engine, party_id, regime, as_of="2026-01-01")) == asdict(expected), party_id

@@ -87,7 +87,7 @@ def verdicts(engine: Engine, regime: str, *, as_of: str | None = None) -> dict[s
 def check(engine: Engine, party_id: str, regime: str, *, as_of: str | None = None) -> Verdict:
     """One party's verdict under ``regime`` (raises NotFound for an unknown party)."""
     evaluator = _regime(regime)
-    world = load_world(engine, as_of)
+    world = load_world(engine, as_of, focus=party_id)
     verdict = evaluator(world, [world.node(party_id)])[0]
     _store(engine, [verdict])
     return verdict

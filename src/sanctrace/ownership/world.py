@@ -101,16 +101,34 @@ class World:
             self._outgoing.setdefault(e.src, []).append(e)
 
 
-def load_world(engine: Engine, as_of: str | None = None) -> World:
-    """Read parties, listings and the relations in force on ``as_of`` (default: today, UTC)."""
+def load_world(engine: Engine, as_of: str | None = None, *, focus: str | None = None) -> World:
+    """Read parties, listings and the relations in force on ``as_of`` (default: today, UTC).
+
+    With ``focus``, only that party and everything upstream of it (its holders, directors and
+    controllers, transitively, plus joint-arrangement partners) — all any regime's answer for it
+    depends on — so one check stays fast in a database of millions of parties."""
     ensure_schema(engine)
     active_clause(as_of)  # validates the date
     day = as_of or date.today().isoformat()
-    parties = engine.query("SELECT party_id, coalesce(primary_name, party_id), kind FROM parties ORDER BY party_id")
+    scope = ""
+    if focus is not None:
+        engine.execute(
+            f"""CREATE OR REPLACE TEMP TABLE _world_scope AS
+                WITH RECURSIVE up(party_id) AS (
+                    SELECT ?::VARCHAR
+                    UNION
+                    SELECT CASE WHEN r.target_id = up.party_id THEN r.source_id ELSE r.target_id END
+                    FROM party_relations r JOIN up ON r.target_id = up.party_id
+                        OR (r.rel_type = 'joint_arrangement' AND r.source_id = up.party_id)
+                    WHERE {active_clause(day)})
+                SELECT DISTINCT party_id FROM up""", [focus])
+        scope = " WHERE party_id IN (SELECT party_id FROM _world_scope)"
+    parties = engine.query(
+        f"SELECT party_id, coalesce(primary_name, party_id), kind FROM parties{scope} ORDER BY party_id")
     ids = [r[0] for r in parties]
     index = {p: i for i, p in enumerate(ids)}
     listings: dict[int, list[tuple[str, str | None]]] = {}
-    for party_id, regime, program in engine.query("SELECT party_id, regime, program FROM party_listings"):
+    for party_id, regime, program in engine.query(f"SELECT party_id, regime, program FROM party_listings{scope}"):
         if party_id in index:
             listings.setdefault(index[party_id], []).append((regime, program))
     if engine.table_exists("party_identity_links"):
@@ -125,7 +143,9 @@ def load_world(engine: Engine, as_of: str | None = None) -> World:
     edges = []
     for s, t, rel, lo, hi, origin, role in engine.query(
         f"SELECT source_id, target_id, rel_type, share_min, share_max, origin, role FROM party_relations r "
-        f"WHERE {active_clause(day)} ORDER BY source_id, target_id, rel_type"
+        f"WHERE {active_clause(day)}"
+        + (" AND target_id IN (SELECT party_id FROM _world_scope)" if focus is not None else "")
+        + " ORDER BY source_id, target_id, rel_type"
     ):
         if s not in index or t not in index:
             continue
