@@ -69,22 +69,25 @@ def sync_lists(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
 def link(
     ctx: typer.Context,
     threshold: Annotated[float, typer.Option("--threshold", help="Splink match probability.")] = 0.9,
+    backend: Annotated[str, typer.Option("--splink-backend", help="duckdb (default) or spark.")] = "duckdb",
     fmt: FormatOpt = "table",
 ) -> None:
-    """Find the same identity under different spellings (Splink; Spark when --engine spark)."""
+    """Find the same identity under different spellings with Splink (parties stay in the database;
+    --splink-backend spark runs the comparisons on Spark, master from SANCTRACE_SPARK_MASTER)."""
     from sanctrace.ownership.linking import link_parties
 
     _check_format(fmt)
+    if backend not in ("duckdb", "spark"):
+        raise typer.BadParameter("must be duckdb or spark", param_hint="--splink-backend")
     ac = app_context(ctx)
     spark = None
-    backend = "duckdb"
-    if ac.settings.engine == "spark":
+    if backend == "spark":
         from sanctrace.engine.spark_engine import spark_session
 
-        spark, backend = spark_session(ac.settings.spark_master), "spark"
+        spark = spark_session(ac.settings.spark_master)
     count = link_parties(ac.engine, threshold=threshold, backend=backend, spark=spark)
     if fmt == "json":
-        emit({"links": count, "threshold": threshold}, "json")
+        emit({"links": count, "threshold": threshold, "backend": backend}, "json")
     else:
         typer.echo(f"{count} same-identity links at p >= {threshold}")
 

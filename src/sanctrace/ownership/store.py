@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 import pyarrow as pa
 
 from sanctrace.engine.base import Engine
-from sanctrace.errors import InputError
+from sanctrace.errors import EngineError, InputError
 from sanctrace.model.party import Party, Relation, RelationType
 from sanctrace.ownership.identifiers import normalize_identifier
 from sanctrace.ownership.normalize import normalize_key
@@ -49,6 +49,10 @@ SCHEMA = (
 
 
 def ensure_schema(engine: Engine) -> None:
+    if engine.name != "duckdb":
+        # the party graph is small next to the chain; its SQL (recursive CTEs, lists) is DuckDB's
+        raise EngineError(f"parties and ownership run on the DuckDB engine, not {engine.name}; "
+                          "use --splink-backend spark for linking at scale")
     for statement in SCHEMA:
         engine.execute(statement)
 
