@@ -1,17 +1,22 @@
 """The fund-flow graph of a case as a PNG, drawn with matplotlib from the alerts' trace evidence.
 
 Edges come from ``evidence.paths`` (hops ``from → to`` with ``value_sat`` and ``txid``) and from the
-transfer itself (sender addresses → deposit address). Nodes are laid out left to right by their
-distance from the sources, so the picture reads as "where the coins came from → the customer".
+transfer itself (sender addresses → deposit address); when no alert carries paths and the deposit's
+transaction is in the ingested chain, from a backward trace run at report time (:func:`trace_edges`).
+Nodes are laid out left to right by their distance from the sources, so the picture reads as
+"where the coins came from → the customer".
 Matplotlib is imported only when a picture is drawn (headless Agg backend).
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
+from sanctrace.engine.base import Engine
+from sanctrace.errors import SanctraceError
 from sanctrace.model.alert import Alert
 from sanctrace.reports.facts import TransferFact, format_btc
 
@@ -47,6 +52,44 @@ def edges_from(alerts: list[Alert], transfers: list[TransferFact]) -> list[Edge]
             edge = Edge(f"account {t.account_id or '?'}", t.address, t.amount, t.txid)
             seen.setdefault((edge.source, edge.target, edge.txid), edge)
     return list(seen.values())
+
+
+def trace_edges(engine: Engine, transfers: list[TransferFact], *, hops: int = 5, top: int = 6) -> list[Edge]:
+    """Edges from a backward chain trace of each deposit, for cases whose alerts carry no paths.
+
+    Uses the chain capability's own trace (haircut, ``hops`` back) when the deposit's transaction
+    is in the ingested chain; the strongest attributed paths are drawn, else the strongest ones.
+    """
+    if not engine.table_exists("chain_txs"):
+        return []
+    try:
+        from sanctrace.chain.trace import TraceOptions, trace
+    except ImportError:  # pragma: no cover - the chain package ships with sanctrace
+        return []
+    edges: dict[tuple[str, str], Edge] = {}
+    for t in transfers:
+        if t.direction != "in" or not t.txid or t.vout is None:
+            continue
+        if not engine.scalar("SELECT count(*) FROM chain_txs WHERE txid = ?", [t.txid]):
+            continue
+        try:
+            result = trace(engine, f"{t.txid}:{t.vout}", "back", hops, "haircut",
+                           TraceOptions(hops=hops, top_paths=top * 3, with_graph=False))
+        except SanctraceError:
+            continue
+        named = [p for p in result.paths if p.category not in _UNNAMED]
+        for path in (named or result.paths)[:top]:
+            label = path.entity or str(path.terminal.get("address") or path.category)
+            chain = [f"{path.category}: {label}", *reversed(path.txids)]
+            if t.address:
+                chain.append(t.address)
+            for a, b in itertools.pairwise(chain):
+                value = path.value_sat if a == chain[0] else None
+                edges.setdefault((a, b), Edge(a, b, value, None))
+    return list(edges.values())
+
+
+_UNNAMED = ("unattributed", "below_threshold", "unspent", "fee")
 
 
 def _short(label: str) -> str:
@@ -92,9 +135,15 @@ def render_png(edges: list[Edge], *, highlight: set[str] | None = None, title: s
     height = max(3.0, 1.4 * max(len(c) for c in columns.values()))
     fig, ax = plt.subplots(figsize=(width, height), dpi=110)
     try:
+        data_per_inch = (max(columns) + 1.2) / width
+
+        def half(node: str) -> float:  # half the label box width, in data units (8 pt text)
+            return (len(_short(node)) * 0.075 + 0.3) / 2 * data_per_inch
+
         for e in edges:
             (x1, y1), (x2, y2) = pos[e.source], pos[e.target]
-            ax.add_patch(FancyArrowPatch((x1 + 0.18, y1), (x2 - 0.18, y2), arrowstyle="-|>", mutation_scale=14,
+            ax.add_patch(FancyArrowPatch((x1 + half(e.source), y1), (x2 - half(e.target), y2), arrowstyle="-|>",
+                                         mutation_scale=14,
                                          color="#555555", linewidth=1.2, connectionstyle="arc3,rad=0.05"))
             label = f"{format_btc(e.value_sat)} BTC" if e.value_sat is not None else ""
             if e.txid:

@@ -23,7 +23,7 @@ from sanctrace import __version__
 from sanctrace.cases.audit import AuditLog
 from sanctrace.engine.base import Engine
 from sanctrace.reports.facts import CaseFacts, format_btc, gather
-from sanctrace.reports.flowgraph import edges_from, render_png
+from sanctrace.reports.flowgraph import edges_from, render_png, trace_edges
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -71,6 +71,11 @@ def _view(engine: Engine, facts: CaseFacts, now: datetime) -> dict[str, Any]:
             other.append({"alert_id": alert.alert_id, "key": key,
                           "value": json.dumps(value, ensure_ascii=False, sort_keys=True)})
     edges = edges_from(file.alerts, facts.transfers)
+    graph_source = "alert evidence"
+    if not any(isinstance(a.evidence.get("paths"), list) and a.evidence["paths"] for a in file.alerts):
+        traced = trace_edges(engine, facts.transfers)
+        if traced:
+            edges, graph_source = traced, "chain trace at report time (haircut, 5 hops back)"
     highlight = {t.address for t in facts.transfers if t.address}
     png = render_png(edges, highlight=highlight, title=f"Fund flow — {file.case.case_id}")
     audit = AuditLog(engine).verify()
@@ -90,6 +95,7 @@ def _view(engine: Engine, facts: CaseFacts, now: datetime) -> dict[str, Any]:
         "other_evidence": other,
         "graph_png": base64.b64encode(png).decode("ascii") if png else None,
         "graph_bytes": png,
+        "graph_source": graph_source if png else None,
         "notes": [{"author": n.author, "created_at": n.created_at.isoformat(timespec="seconds"), "text": n.text}
                   for n in file.notes],
         "attachments": [{"filename": a.filename, "sha256": a.sha256, "size": a.size, "added_by": a.added_by,
@@ -129,7 +135,7 @@ def _has_cjk(path: str) -> bool:
     return any(tag in path.lower() for tag in ("cjk", "ipa", "japanese", "gothic", "mincho", "takao"))
 
 
-def render_pdf(data: dict[str, Any], *, font: Path | None | Literal["auto"] = "auto") -> bytes:
+def render_pdf(data: dict[str, Any], *, font: Path | Literal["auto"] | None = "auto") -> bytes:
     """``font="auto"`` looks one up; ``None`` forces the core-font fallback."""
     from sanctrace.reports.pdf import build_pdf
 

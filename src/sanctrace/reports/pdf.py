@@ -127,6 +127,7 @@ def build_pdf(data: dict[str, Any], font: Path | None) -> bytes:
     _heading(pdf, "Fund flow")
     if data["graph_bytes"]:
         pdf.image(io.BytesIO(data["graph_bytes"]), w=min(180, pdf.epw))
+        _line(pdf, f"Drawn from {data['graph_source']}.", 7)
     else:
         _line(pdf, "No chain trace evidence in this case.")
 
