@@ -160,3 +160,35 @@ def test_ftm_percentage_garbage(engine: DuckDBEngine, tmp_path: Path) -> None:
     path.write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
     with pytest.raises(InputError, match=r"line 3: percentage 'lots' is not a number"):
         load_paths(engine, [path])
+
+
+def test_ftm_wallet_passport_and_sanction_entity(engine: DuckDBEngine, tmp_path: Path) -> None:
+    lines = [
+        {"id": "p1", "schema": "Person", "properties": {"name": ["Иван Петров"], "nationality": ["ru"]}},
+        {"id": "o1", "schema": "Organization", "properties": {"name": ["Petrov Foundation"],
+                                                             "leiCode": ["HWUPKR0MPOU8FGXBT394"]}},
+        {"id": "w1", "schema": "CryptoWallet", "properties": {"holder": ["p1"], "currency": ["XBT"],
+                                                             "publicKey": ["1BoatSLRHtKNngkdXEeobR76b53LETtpyT"]}},
+        {"id": "pp", "schema": "Passport", "properties": {"holder": ["p1"], "number": ["750000001"],
+                                                         "country": ["ru"]}},
+        {"id": "s1", "schema": "Sanction", "properties": {"entity": ["p1"], "programId": ["EU-UKR"]}},
+        {"id": "v1", "schema": "Vessel", "properties": {"name": ["MV Test"]}},
+        {"id": "x1", "schema": "Note", "properties": {"entity": ["p1"]}},
+    ]
+    path = tmp_path / "x.ftm.jsonl"
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
+    summary = load_paths(engine, [path])
+    assert any("Note ×1" in w.problem for w in summary.warnings)  # counted, not silently dropped
+    person = describe(engine, "p1")
+    assert person["listings"] == [{"regime": "eu", "program": "EU-UKR", "source": f"{path}: line 5"}]
+    assert {(k["key_type"], k["norm"]) for k in person["keys"]} == \
+        {("wallet", "1BoatSLRHtKNngkdXEeobR76b53LETtpyT")}  # type: ignore[union-attr]
+    assert person["identifiers"] == [{"id_type": "passport", "value": "750000001", "country": "ru"}]
+    assert describe(engine, "o1")["identifiers"][0]["id_type"] == "lei"  # type: ignore[index]
+    assert describe(engine, "v1")["kind"] == "vessel"
+    bad = tmp_path / "bad.ftm.jsonl"
+    bad.write_text(json.dumps({"id": "w", "schema": "CryptoWallet", "properties": {"holder": ["nobody"],
+                                                                                  "publicKey": ["x"]}}),
+                   encoding="utf-8")
+    with pytest.raises(InputError, match=r"line 1: refers to entity 'nobody'"):
+        load_paths(engine, [bad])
