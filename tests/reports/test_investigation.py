@@ -77,3 +77,26 @@ def test_pdf_without_font_says_so(worked: DuckDBEngine, tmp_path: Path) -> None:
         target.write_bytes(pdf)
         text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True, check=True).stdout
         assert "No font with Japanese glyphs" in text
+
+
+def test_stored_ownership_verdict_paths_are_shown(worked: DuckDBEngine) -> None:
+    from datetime import datetime
+
+    from sanctrace.ownership import VERDICTS_SCHEMA, verdict_json
+    from sanctrace.ownership.verdict import Verdict
+
+    verdict = Verdict(
+        party_id="cust-0002", name="山田 太郎", regime="ofac", as_of="2025-03-01", listed=False, blocked=True,
+        possibly_blocked=True, status="blocked", share={"certain": 0.51, "possible": 0.51}, lookthrough=0.51,
+        near_miss=False, reasons=["51% held by blocked persons"],
+        paths=[{"root": "ofac:36456", "root_name": "BITRIVER AG", "root_listing": "SDN RUSSIA-EO14024",
+                "effective_share": 0.51, "chain": [
+                    {"owner": "ofac:36456", "owner_name": "BITRIVER AG", "asset": "cust-0002",
+                     "asset_name": "山田 太郎", "relation": "ownership", "share_min": 0.51, "share_max": 0.51,
+                     "origin": "test"}]}])
+    worked.execute(VERDICTS_SCHEMA)
+    worked.execute("INSERT INTO ownership_verdicts VALUES (?, 'ofac', '2025-03-01', 'blocked', true, true, false, "
+                   "false, 0.51, 0.51, 0.51, ?, ?)", ["cust-0002", verdict_json(verdict), datetime(2025, 3, 2)])
+    html = render_html(view(worked, "case-000001"))
+    assert "ofac: blocked (blocked share 51.0%; 51% held by blocked persons)" in html
+    assert "ofac: BITRIVER AG [SDN RUSSIA-EO14024] —51% ownership→ 山田 太郎 (effective 51.0%)" in html

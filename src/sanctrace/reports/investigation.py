@@ -47,6 +47,36 @@ def _ownership(path: Any) -> str | None:
     return " ".join(parts)
 
 
+def _verdict_paths(engine: Engine, party_ids: list[str]) -> tuple[list[str], list[str]]:
+    """Ownership verdicts stored by the ownership capability for the subject: status lines and paths."""
+    if not engine.table_exists("ownership_verdicts"):
+        return [], []
+    statuses, paths = [], []
+    rows = engine.query("SELECT regime, status, verdict_json FROM ownership_verdicts WHERE party_id IN "
+                        "(SELECT unnest(?)) ORDER BY regime", [party_ids])
+    for regime, status, raw in rows:
+        try:
+            verdict = json.loads(raw)
+        except ValueError:
+            continue
+        share = verdict.get("share") or {}
+        statuses.append(f"{regime}: {status} (blocked share {float(share.get('certain') or 0) * 100:.1f}%"
+                        f"{'; ' + '; '.join(verdict.get('reasons') or []) if verdict.get('reasons') else ''})")
+        for path in verdict.get("paths") or []:
+            chain = path.get("chain") or []
+            if not chain:
+                continue
+            text = f"{path.get('root_name') or path.get('root')}"
+            if path.get("root_listing"):
+                text += f" [{path['root_listing']}]"
+            for step in chain:
+                lo, hi = float(step.get("share_min") or 0), float(step.get("share_max") or 0)
+                pct = f"{lo * 100:.0f}%" if lo == hi else f"{lo * 100:.0f}–{hi * 100:.0f}%"
+                text += f" —{pct} {step.get('relation', '')}→ {step.get('asset_name') or step.get('asset')}"
+            paths.append(f"{regime}: {text} (effective {float(path.get('effective_share') or 0) * 100:.1f}%)")
+    return statuses, paths
+
+
 def view(engine: Engine, case_id: str, *, now: datetime | None = None) -> dict[str, Any]:
     facts = gather(engine, case_id)
     return _view(engine, facts, now or datetime.now(UTC))
@@ -70,6 +100,9 @@ def _view(engine: Engine, facts: CaseFacts, now: datetime) -> dict[str, Any]:
                 continue
             other.append({"alert_id": alert.alert_id, "key": key,
                           "value": json.dumps(value, ensure_ascii=False, sort_keys=True)})
+    party_ids = [i for i in dict.fromkeys([facts.subject.customer_id, file.case.subject_id]) if i]
+    verdicts, verdict_paths = _verdict_paths(engine, party_ids)
+    ownership += [p for p in verdict_paths if p not in ownership]
     edges = edges_from(file.alerts, facts.transfers)
     graph_source = "alert evidence"
     if not any(isinstance(a.evidence.get("paths"), list) and a.evidence["paths"] for a in file.alerts):
@@ -87,6 +120,7 @@ def _view(engine: Engine, facts: CaseFacts, now: datetime) -> dict[str, Any]:
         "alerts": [a.to_dict() for a in file.alerts],
         "list_hits": list_hits,
         "ownership_paths": ownership,
+        "ownership_verdicts": verdicts,
         "transfers": [{
             "occurred_at": t.occurred_at.isoformat(), "event_id": t.event_id, "direction": t.direction,
             "amount": f"{format_btc(t.amount)} {t.asset}", "value_local": t.value_local, "txid": t.txid,

@@ -113,6 +113,8 @@ def build_pdf(data: dict[str, Any], font: Path | None) -> bytes:
         _table(pdf, ["Entry", "Name", "Programs", "List version"], [
             [h["entity_id"], h["name"], h["programs"], h["list_version"]] for h in data["list_hits"]],
             (30, 60, 50, 40))
+    for verdict in data["ownership_verdicts"]:
+        _line(pdf, f"Ownership verdict: {verdict}")
     for path in data["ownership_paths"]:
         _line(pdf, f"Ownership path: {path}")
     if data["transfers"]:
