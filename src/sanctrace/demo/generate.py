@@ -210,8 +210,8 @@ def _tainted_outputs(chain: SynthChain, outputs: np.ndarray, plan: chain_world.C
 
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not rows:
-        path.write_text("", encoding="utf-8")
+    if not rows:  # an empty kind is simply absent, as in a real export
+        path.unlink(missing_ok=True)
         return 0
     columns = list(rows[0].keys())
     for row in rows[1:]:
