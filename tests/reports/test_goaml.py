@@ -117,3 +117,20 @@ def test_checker_finds_bad_values_and_mixed_choices(good: etree._Element) -> Non
     assert account is not None
     account.addnext(copy.deepcopy(account))
     assert any("from_account" in p for p in check(two_sources))
+
+
+def test_withdrawal_goes_from_my_client_to_the_destination_wallet(world: DuckDBEngine,
+                                                                  entity: ReportingEntity) -> None:
+    from sanctrace.cases.alerts import record_alerts
+    from sanctrace.model.alert import Alert
+
+    record_alerts(world, [Alert(
+        "SANCTIONED-EXPOSURE", "1", "critical", "customer", "cust-0004", "wd-0002",  # type: ignore[arg-type]
+        datetime(2025, 3, 18, 12, tzinfo=UTC), 1.0, "withdrawal to a sanctioned address", {})])
+    report = _report(world, entity, "case-000003")
+    tx = report.find("transaction")
+    assert tx is not None and check(report) == []
+    assert tx.findtext("transactionnumber") == "wd-0002"  # not broadcast yet: the ledger id stands in
+    assert tx.findtext("t_from_my_client/from_account/account") == "acc-0004"
+    assert tx.findtext("t_to/to_account/account") == "1DpLdsNZ2AMFkqgmtnVWaWLDzqXiAbnjCX"
+    assert tx.findtext("amount_local") == "140000.00"
