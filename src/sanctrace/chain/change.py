@@ -82,16 +82,19 @@ feat AS (
   LEFT JOIN chain_txs sp ON sp.tx_id = outs.spent_tx_id),
 pair AS (
   SELECT f.*,
-         (sum(CASE WHEN fresh THEN 1 ELSE 0 END) OVER w - CASE WHEN fresh THEN 1 ELSE 0 END) > 0
+         (sum(CASE WHEN fresh THEN 1 ELSE 0 END) OVER (PARTITION BY f.tx_id)
+           - CASE WHEN fresh THEN 1 ELSE 0 END) > 0
            AS other_fresh,
-         (sum(CASE WHEN same_type THEN 1 ELSE 0 END) OVER w - CASE WHEN same_type THEN 1 ELSE 0 END) > 0
+         (sum(CASE WHEN same_type THEN 1 ELSE 0 END) OVER (PARTITION BY f.tx_id)
+           - CASE WHEN same_type THEN 1 ELSE 0 END) > 0
            AS other_same_type,
-         (sum(CASE WHEN is_round THEN 1 ELSE 0 END) OVER w - CASE WHEN is_round THEN 1 ELSE 0 END) > 0
+         (sum(CASE WHEN is_round THEN 1 ELSE 0 END) OVER (PARTITION BY f.tx_id)
+           - CASE WHEN is_round THEN 1 ELSE 0 END) > 0
            AS other_round,
-         (sum(CASE WHEN spender_plain THEN 1 ELSE 0 END) OVER w
+         (sum(CASE WHEN spender_plain THEN 1 ELSE 0 END) OVER (PARTITION BY f.tx_id)
            - CASE WHEN spender_plain THEN 1 ELSE 0 END) > 0 AS other_spender_plain,
-         count(*) OVER w AS n_addr_out
-  FROM feat f WINDOW w AS (PARTITION BY f.tx_id)),
+         count(*) OVER (PARTITION BY f.tx_id) AS n_addr_out
+  FROM feat f),
 voted AS (
   SELECT tx_id, min(rep) AS rep,
     {vote_cols}

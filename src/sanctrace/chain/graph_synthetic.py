@@ -493,3 +493,77 @@ def cluster_labels(engine: Engine, n_addresses: int) -> I64:
     ids = table.column("address_id").to_numpy()
     labels[ids - 1] = table.column("cluster_id").to_numpy()
     return labels
+
+
+def from_synth(synth: Any) -> SyntheticChain:
+    """Tables of the ingest side's generator (:mod:`sanctrace.chain.synth`) without serializing blocks.
+
+    The ground truth is the same as that of the ``blk*.dat`` files it writes; going straight to
+    tables lets the analysis benchmarks reach 10M transactions without decoding them first.
+    """
+    from sanctrace.chain.schema import SCRIPT_TYPES
+
+    n_tx = int(synth.n_txs)
+    tx_ids = np.arange(1, n_tx + 1, dtype=np.int64)
+    n_in = synth.tx_n_in.astype(np.int64)
+    n_out = synth.tx_n_out.astype(np.int64)
+    in_tx = np.repeat(np.arange(n_tx, dtype=np.int64), n_in)
+    vin = np.arange(in_tx.shape[0], dtype=np.int64) - synth.tx_first_in.astype(np.int64)[in_tx]
+    prev = synth.in_prev_out.astype(np.int64)
+    linked = prev >= 0
+    prev_safe = np.where(linked, prev, 0)
+    out_tx = synth.out_tx.astype(np.int64)
+    vout = np.arange(out_tx.shape[0], dtype=np.int64) - synth.tx_first_out.astype(np.int64)[out_tx]
+    spent_tx = np.full(out_tx.shape[0], -1, np.int64)
+    spent_vin = np.full(out_tx.shape[0], -1, np.int64)
+    spent_tx[prev[linked]] = in_tx[linked]
+    spent_vin[prev[linked]] = vin[linked]
+    value = synth.out_value.astype(np.int64)
+    out_addr = synth.out_addr.astype(np.int64)
+    in_value = np.where(linked, value[prev_safe], 0)
+    in_sum = np.bincount(in_tx, weights=in_value, minlength=n_tx)
+    out_sum = np.bincount(out_tx, weights=value, minlength=n_tx)
+    is_cb = np.zeros(n_tx, np.bool_)
+    is_cb[in_tx[~linked]] = True
+    fee = np.rint(in_sum - out_sum).astype(np.int64)
+    names = pa.array(list(SCRIPT_TYPES))
+    addr_type = synth.addr_type.astype(np.int32)
+    tags = synth.coinbase_tags
+    block_pool = synth.block_pool.astype(np.int64)
+    tx_block = synth.tx_block.astype(np.int64)
+    first_tx_of_block = np.searchsorted(tx_block, np.arange(synth.n_blocks))
+    tables = {
+        "blocks": pa.table({
+            "block_id": np.arange(1, synth.n_blocks + 1, dtype=np.int64),
+            "height": np.arange(synth.n_blocks, dtype=np.int64),
+            "coinbase_text": pa.array([tags.get(int(p), "") for p in block_pool]),
+            "tx_count": np.bincount(tx_block, minlength=synth.n_blocks).astype(np.int64),
+        }),
+        "txs": pa.table({
+            "tx_id": tx_ids, "block_id": tx_block + 1, "height": tx_block,
+            "tx_index": np.arange(n_tx, dtype=np.int64) - first_tx_of_block[tx_block],
+            "is_coinbase": is_cb, "locktime": synth.tx_locktime.astype(np.int64), "n_in": n_in, "n_out": n_out,
+            "fee": pa.array(fee, mask=is_cb),
+        }),
+        "outputs": pa.table({
+            "tx_id": out_tx + 1, "vout": vout, "value": value,
+            "script_type": pa.DictionaryArray.from_arrays(pa.array(addr_type[out_addr]), names).cast(pa.string()),
+            "address_id": out_addr + 1,
+            "spent_tx_id": pa.array(spent_tx + 1, mask=spent_tx < 0),
+            "spent_vin": pa.array(spent_vin, mask=spent_tx < 0),
+        }),
+        "inputs": pa.table({
+            "tx_id": in_tx + 1, "vin": vin,
+            "prev_tx_id": pa.array(out_tx[prev_safe] + 1, mask=~linked),
+            "prev_vout": pa.array(vout[prev_safe], mask=~linked),
+            "value": pa.array(in_value, mask=~linked),
+            "address_id": pa.array(out_addr[prev_safe] + 1, mask=~linked),
+        }),
+        "addresses": pa.table({
+            "address_id": np.arange(1, addr_type.shape[0] + 1, dtype=np.int64),
+            "script_type": pa.DictionaryArray.from_arrays(pa.array(addr_type), names).cast(pa.string()),
+        }),
+    }
+    n_pools = int(np.count_nonzero(np.asarray(synth.entity_kind) == 0))
+    return SyntheticChain(n_tx, tables, synth.addr_owner.astype(np.int64), synth.tx_pattern.astype(np.int64), n_pools,
+                          {"entity_kind": np.asarray(synth.entity_kind), "entity_names": list(synth.entity_names)})

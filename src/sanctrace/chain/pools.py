@@ -175,3 +175,10 @@ def match_pool(coinbase_text: str, payout_addresses: list[str], rules: list[Pool
         elif re.search(rule.pattern, coinbase_text):
             return rule
     return None
+
+
+def attribute_block(engine: Any, block_id: int) -> Any:
+    """The pool of a stored block (see :func:`sanctrace.chain.attribution.block_pool`)."""
+    from sanctrace.chain.attribution import block_pool
+
+    return block_pool(engine, block_id)
