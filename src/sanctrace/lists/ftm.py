@@ -61,7 +61,7 @@ _LINKS = {
 
 def detect(path: Path, head: bytes) -> bool:
     first = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return first.startswith(b"{") and b'"schema"' in head and b'"properties"' in head
+    return first.startswith(b"{") and b'"schema"' in head and b'"id"' in head
 
 
 def _props(entity: dict[str, Any], name: str) -> list[str]:
@@ -106,7 +106,10 @@ def parse(paths: Sequence[Path]) -> ParsedList:
             continue
         if "sanction" not in _props(entity, "topics") and entity["id"] not in sanctioned:
             continue
-        entries[entity["id"]] = _entry(entity, kind, by_id)
+        entry = _entry(entity, kind, by_id)
+        if not entry.names:
+            raise ListSourceError.at(str(path), f"entity {entity['id']}", "listed entity without a name")
+        entries[entity["id"]] = entry
     dropped = 0
     for entity in entities:
         schema = entity["schema"]

@@ -227,6 +227,8 @@ class _Parser:
             if local(profile.tag) != "Profile":
                 continue
             entry = self._profile(fixed_ref, profile)
+            if not entry.names:
+                raise ListSourceError.at(str(self.path), self._where(element), "party without any name")
             self.entries[profile.get("ID") or fixed_ref] = entry
 
     def _profile(self, fixed_ref: str, profile: etree._Element) -> ListEntry:
