@@ -112,6 +112,19 @@ def test_checker_finds_bad_values_and_mixed_choices(good: etree._Element) -> Non
     tx.addnext(activity)
     assert any("activity" in p for p in check(mixed))
 
+    report = copy.deepcopy(good)
+    tx = report.find("transaction")
+    assert tx is not None
+    report.remove(tx)
+    for _ in range(2):
+        indicators = report.find("report_indicators")
+        assert indicators is not None
+        indicators.addprevious(etree.fromstring(
+            "<activity><report_parties><report_party><person><first_name>A</first_name><last_name>B</last_name>"
+            "</person></report_party></report_parties></activity>"))
+    problems = check(report)
+    assert "/report/activity: out of schema order or repeated too often" in problems
+
     two_sources = copy.deepcopy(good)
     account = two_sources.find("transaction/t_from/from_account")
     assert account is not None

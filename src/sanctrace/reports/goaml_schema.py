@@ -41,6 +41,7 @@ class Slot:
     low: int = 0
     high: int | None = 1  # None: unbounded
     same: bool = True  # a choice: all occurrences use the same element name
+    limits: dict[str, int] | None = None  # per-name maximum inside the slot (activity: once)
 
 
 def s(name: str, typ: str = "@text", low: int = 0, high: int | None = 1) -> Slot:
@@ -81,7 +82,7 @@ TYPES: dict[str, list[Slot]] = {
         s("report_code", "@report_code", low=1), s("entity_reference"), s("fiu_ref_number"),
         s("submission_date", "@date", low=1), s("currency_code_local", "@currency", low=1),
         s("reporting_person", "reporting_person"), s("location", "address"), s("reason"), s("action"),
-        choice(1, None, transaction="transaction", activity="activity"),
+        Slot({"transaction": "transaction", "activity": "activity"}, 1, None, limits={"activity": 1}),
         s("report_indicators", "report_indicators", low=1),
     ],
     "reporting_person": [*_PERSON_HEAD, *_PERSON_TAIL],
@@ -153,6 +154,8 @@ def _check(element: etree._Element, typ: str, path: str, problems: list[str]) ->
             if slot.same and used and tag != used[0]:
                 break
             if slot.high is not None and len(used) >= slot.high:
+                break
+            if slot.limits and tag in slot.limits and used.count(tag) >= slot.limits[tag]:
                 break
             counts[tag] = counts.get(tag, 0) + 1
             _check(children[index], slot.children[tag], f"{path}/{tag}[{counts[tag]}]", problems)
