@@ -198,13 +198,35 @@ def _encode_all(buf: np.ndarray, offs: np.ndarray, lens: np.ndarray, kinds: np.n
     return chars, sizes
 
 
+@njit(cache=True)
+def _pack_rows(chars: np.ndarray, sizes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    data = np.empty(offsets[-1], dtype=np.uint8)
+    for i in range(len(sizes)):
+        o = offsets[i]
+        for j in range(sizes[i]):
+            data[o + j] = chars[i, j]
+    return data
+
+
+@njit(cache=True)
+def gather_slices(buf: np.ndarray, offs: np.ndarray, lens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenate ``buf[offs[i]:offs[i]+lens[i]]``; returns (data, offsets)."""
+    n = len(offs)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    for i in range(n):
+        offsets[i + 1] = offsets[i] + lens[i]
+    data = np.empty(offsets[n], dtype=np.uint8)
+    for i in range(n):
+        data[offsets[i]: offsets[i + 1]] = buf[offs[i]: offs[i] + lens[i]]
+    return data, offsets
+
+
 def rows_to_arrow(chars: np.ndarray, sizes: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
     """Fixed-width byte rows (first ``sizes[i]`` bytes used) -> Arrow string array, no Python loop."""
     n = len(sizes)
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(sizes, out=offsets[1:])
-    mask = np.arange(chars.shape[1] if chars.ndim == 2 else 0)[None, :] < sizes[:, None]
-    data = chars[mask] if n else np.zeros(0, dtype=np.uint8)
+    data = _pack_rows(chars, sizes, offsets) if n else np.zeros(0, dtype=np.uint8)
     bitmap = None
     nulls = 0
     if valid is not None and not valid.all():

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from sanctrace.chain.address import hex_rows
+from sanctrace.chain.address import gather_slices, hex_rows
 from sanctrace.chain.decode import DecodedBlocks, coinbase_info, header_columns
 from sanctrace.chain.schema import SCRIPT_TYPES, ensure_schema
 from sanctrace.chain.store_chain import BlockState, ChainState
@@ -46,12 +46,7 @@ class BatchResult:
 
 def _gather(buf: np.ndarray, offs: np.ndarray, lens: np.ndarray) -> pa.Array:
     """Arrow binary array of ``buf[offs[i]:offs[i]+lens[i]]`` without a Python loop."""
-    lens = lens.astype(np.int64)
-    offsets = np.zeros(len(lens) + 1, dtype=np.int64)
-    np.cumsum(lens, out=offsets[1:])
-    total = int(offsets[-1])
-    idx = np.repeat(offs.astype(np.int64) - offsets[:-1], lens) + np.arange(total, dtype=np.int64)
-    data = buf[idx] if total else np.zeros(0, dtype=np.uint8)
+    data, offsets = gather_slices(buf, offs.astype(np.int64), lens.astype(np.int64))
     return pa.Array.from_buffers(pa.large_binary(), len(lens), [None, pa.py_buffer(offsets), pa.py_buffer(data)])
 
 
@@ -196,23 +191,32 @@ def _write(engine: Engine, blocks: pa.Table, txs: pa.Table, outputs: pa.Table, i
     with _registered(engine, "_b_blocks", blocks), _registered(engine, "_b_txs", txs), \
             _registered(engine, "_b_out", outputs), _registered(engine, "_b_in", inputs):
         engine.execute("INSERT INTO chain_blocks SELECT * FROM _b_blocks")
-        # 3. new addresses (ids in order of first appearance in the batch)
+        # 3. addresses: one pass over chain_addresses maps the batch's distinct addresses to ids;
+        #    new ones get ids in order of first appearance in the batch
         engine.execute("""
-            INSERT INTO chain_addresses
-            SELECT (SELECT coalesce(max(address_id), 0) FROM chain_addresses)
-                   + row_number() OVER (ORDER BY first_pos), address, script_type
-            FROM (SELECT u.address, min(pos) AS first_pos, arg_min(script_type, pos) AS script_type
-                  FROM (SELECT address, script_type, row_number() OVER () AS pos FROM _b_out
-                        WHERE address IS NOT NULL
-                        UNION ALL
-                        SELECT address, NULL, 1e12 + row_number() OVER () FROM _b_in
-                        WHERE address IS NOT NULL) u
-                  ANTI JOIN chain_addresses a ON a.address = u.address
-                  GROUP BY u.address)""")
+            CREATE OR REPLACE TEMP TABLE _addr AS
+            WITH u AS (
+                SELECT address, min(pos) AS first_pos, arg_min(script_type, pos) AS script_type
+                FROM (SELECT address, script_type, row_number() OVER () AS pos FROM _b_out
+                      WHERE address IS NOT NULL
+                      UNION ALL
+                      SELECT address, NULL, 1e12 + row_number() OVER () FROM _b_in
+                      WHERE address IS NOT NULL)
+                GROUP BY address),
+            known AS (SELECT u.address, u.script_type, u.first_pos, a.address_id
+                      FROM u LEFT JOIN chain_addresses a ON a.address = u.address)
+            SELECT address, script_type, address_id FROM known WHERE address_id IS NOT NULL
+            UNION ALL
+            SELECT address, script_type, (SELECT coalesce(max(address_id), 0) FROM chain_addresses)
+                   + row_number() OVER (ORDER BY first_pos)
+            FROM known WHERE address_id IS NULL""")
+        engine.execute("""INSERT INTO chain_addresses SELECT address_id, address, script_type FROM _addr
+                          WHERE address_id > (SELECT coalesce(max(address_id), 0) FROM chain_addresses)
+                          ORDER BY address_id""")
         engine.execute("""
             CREATE OR REPLACE TEMP TABLE _outs AS
             SELECT o.tx_id, o.vout, o.value, o.script_type, a.address_id, o.script
-            FROM _b_out o LEFT JOIN chain_addresses a ON a.address = o.address""")
+            FROM _b_out o LEFT JOIN _addr a ON a.address = o.address""")
         engine.execute("""
             CREATE OR REPLACE TEMP TABLE _links AS
             WITH txs AS (
@@ -235,7 +239,7 @@ def _write(engine: Engine, blocks: pa.Table, txs: pa.Table, outputs: pa.Table, i
             JOIN _b_txs st ON st.tx_id = i.tx_id JOIN _b_blocks sb ON sb.block_id = st.block_id
             LEFT JOIN best p ON p.txid = i.prev_txid
             LEFT JOIN prev_out o ON o.tx_id = p.tx_id AND o.vout = i.prev_vout
-            LEFT JOIN chain_addresses ia ON ia.address = i.address""", [base])
+            LEFT JOIN _addr ia ON ia.address = i.address""", [base])
         engine.execute("""
             INSERT INTO chain_txs
             SELECT t.* EXCLUDE (fee),
@@ -268,6 +272,7 @@ def _write(engine: Engine, blocks: pa.Table, txs: pa.Table, outputs: pa.Table, i
               AND i.prev_txid IN (SELECT txid FROM _b_txs)""", [base])
         engine.execute("DROP TABLE IF EXISTS _links")
         engine.execute("DROP TABLE IF EXISTS _outs")
+        engine.execute("DROP TABLE IF EXISTS _addr")
         if late:
             engine.execute("""
                 UPDATE chain_inputs AS i SET prev_tx_id = n.tx_id,

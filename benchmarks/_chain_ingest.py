@@ -1,0 +1,154 @@
+"""Decode and ingest throughput (issue 3), each beside its baseline measured in the same run.
+
+* decode: the compiled decoder (one thread) over synthetic regtest blocks and over the real
+  mainnet blocks, against the plain-Python decoder (``chain/decode_py.py``) on the same bytes;
+  target ≥ 150k tx/s per core. Also reports txid hashing with hashlib vs the numba SHA-256.
+* ingest: ``ingest_paths`` of the synthetic blk files into a fresh DuckDB database, input linking
+  included; target ≥ 50k tx/s. Baseline: the plain-Python decoder alone, an upper bound for any
+  ingest built on it.
+
+``run(quick)`` returns the JSON document; ``benchmarks/chain.py`` embeds it. Standalone:
+``.venv/bin/python benchmarks/_chain_ingest.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "data" / "chain" / "blocks"
+
+
+def _best(fn: Any, repeat: int = 3) -> float:
+    """Fastest wall time of ``repeat`` runs."""
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def _cpu(fn: Any) -> float:
+    """CPU seconds of one run (all threads of this process): a per-core measure that the other
+    jobs sharing this 2-core machine do not distort."""
+    t = time.process_time()
+    fn()
+    return time.process_time() - t
+
+
+def _python_rate(raw_blocks: list[bytes], max_tx: int) -> tuple[float, float]:
+    """(wall tx/s, tx per CPU-second) of the plain-Python decoder."""
+    from sanctrace.chain.decode_py import decode_block_py
+
+    n = 0
+    t = time.perf_counter()
+    c = time.process_time()
+    for raw in raw_blocks:
+        n += len(decode_block_py(raw)["txs"])
+        if n >= max_tx:
+            break
+    return n / (time.perf_counter() - t), n / (time.process_time() - c)
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    from sanctrace.chain.address_hash import sha256d_into
+    from sanctrace.chain.blockfile import frame_blk, frame_raw
+    from sanctrace.chain.decode import decode_blocks, hash_txs, scan_blocks
+    from sanctrace.chain.ingest import ingest_paths
+    from sanctrace.chain.synth import generate
+    from sanctrace.chain.synth_write import write_blk_files
+    from sanctrace.engine.duckdb_engine import DuckDBEngine
+
+    n_tx = 60_000 if quick else 400_000
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        chain = generate(n_tx, seed=42)
+        gen_s = time.perf_counter() - t
+        t = time.perf_counter()
+        files = write_blk_files(chain, Path(tmp) / "blocks", max_file_bytes=64 << 20)
+        write_s = time.perf_counter() - t
+        out["synthetic_chain"] = {"txs": chain.n_txs, "blocks": chain.n_blocks, "generate_s": round(gen_s, 2),
+                                  "write_blk_s": round(write_s, 2), "files": len(files)}
+
+        # decode: synthetic blocks
+        data = files[0].read_bytes()
+        spans = frame_blk(np.frombuffer(data, dtype=np.uint8), str(files[0]))
+        decode_blocks(spans.buf, spans.starts[:1], spans.ends[:1], "warm-up")
+        secs = _best(lambda: decode_blocks(spans.buf, spans.starts, spans.ends, "bench"))
+        cpu_secs = _cpu(lambda: decode_blocks(spans.buf, spans.starts, spans.ends, "bench"))
+        dec = decode_blocks(spans.buf, spans.starts, spans.ends, "bench")
+        synth_rate = len(dec.txa) / secs
+        synth_cpu_rate = len(dec.txa) / cpu_secs
+        raws = [data[int(s): int(e)] for s, e in zip(spans.starts, spans.ends, strict=True)]
+        py_synth, py_synth_cpu = _python_rate(raws, 20_000 if quick else 60_000)
+        # decode: real mainnet blocks (all 13 single-block files), repeated to a useful size
+        real_rate = real_cpu_rate = py_real = None
+        if SHARED.is_dir():
+            real = [p.read_bytes() for p in sorted(SHARED.glob("mainnet_block_*.raw"))]
+            buf = np.frombuffer(b"".join(real) * (2 if quick else 6), dtype=np.uint8)
+            rspans = frame_raw(buf, "mainnet")
+            rsecs = _best(lambda: decode_blocks(rspans.buf, rspans.starts, rspans.ends, "mainnet"))
+            rdec = decode_blocks(rspans.buf, rspans.starts, rspans.ends, "mainnet")
+            real_rate = len(rdec.txa) / rsecs
+            real_cpu_rate = len(rdec.txa) / _cpu(lambda: decode_blocks(rspans.buf, rspans.starts, rspans.ends, "m"))
+            py_real = _python_rate(real, 15_000)[0]
+        # txid hashing: hashlib (used) vs compiled SHA-256
+        _e, _o, _b, _blk, txa, _i, _out = scan_blocks(spans.buf, spans.starts, spans.ends, True)
+        h_secs = _best(lambda: hash_txs(spans.buf, txa), 2)
+        flat = np.empty(32 * len(txa), dtype=np.uint8)
+
+        def numba_hash() -> None:
+            for s, e in txa[:, :2].tolist():
+                sha256d_into(spans.buf, s, e - s, flat, 0)
+
+        numba_hash()
+        n_secs = _best(numba_hash, 1)
+        out["decode_tx_per_s"] = {
+            "value": round(synth_cpu_rate), "target": 150_000,
+            "unit": "tx per CPU-second (= per core), one thread, synthetic blocks",
+            "wall_value": round(synth_rate),
+            "mainnet_blocks_value": None if real_cpu_rate is None else round(real_cpu_rate),
+            "mainnet_blocks_wall_value": None if real_rate is None else round(real_rate),
+            "baseline": {"name": "plain-Python decoder (decode_py), same bytes", "value": round(py_synth_cpu),
+                         "wall_value": round(py_synth),
+                         "mainnet_blocks_wall_value": None if py_real is None else round(py_real)},
+            "speedup": round(synth_cpu_rate / py_synth_cpu, 1),
+            "pass": synth_cpu_rate >= 150_000 and (real_cpu_rate is None or real_cpu_rate >= 150_000),
+        }
+        out["txid_hashing_tx_per_s"] = {"hashlib": round(len(txa) / h_secs), "numba_sha256": round(len(txa) / n_secs)}
+
+        # ingest with linking
+        eng = DuckDBEngine(Path(tmp) / "bench.duckdb")
+        t = time.perf_counter()
+        c = time.process_time()
+        report = ingest_paths(eng, files)
+        ingest_s = time.perf_counter() - t
+        ingest_cpu = time.process_time() - c
+        linked = eng.scalar("SELECT count(prev_tx_id) FROM chain_inputs")
+        eng.close()
+        rate = report.txs / ingest_s
+        out["ingest_tx_per_s"] = {
+            "value": round(rate), "target": 50_000, "unit": "tx/s, blk files -> DuckDB with input linking",
+            "txs": report.txs, "inputs_linked": int(linked), "seconds": round(ingest_s, 2),
+            "cpu_seconds": round(ingest_cpu, 2), "tx_per_cpu_second": round(report.txs / ingest_cpu),
+            "load_average_1min": round(os.getloadavg()[0], 1),
+            "baseline": {"name": "plain-Python decoder alone (upper bound of a Python ingest)",
+                         "value": round(py_synth)},
+            "pass": rate >= 50_000,
+        }
+    return out
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT / "src"))
+    print(json.dumps(run("--quick" in sys.argv), indent=2))
