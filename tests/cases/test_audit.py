@@ -127,3 +127,10 @@ def test_sql_escaping_differences_are_not_reported(engine: DuckDBEngine) -> None
     assert log.verify().ok
     engine.execute("UPDATE audit_log SET actor = 'bob\x1e' WHERE seq = 1")
     assert log.verify().first_bad_seq == 1
+
+
+def test_deleted_head_row_is_reported_and_appends_continue(log: AuditLog, engine: DuckDBEngine) -> None:
+    engine.execute("DELETE FROM audit_head")
+    assert not log.verify().ok  # the head no longer vouches for the end of the log
+    event = log.append("alice", "case.note", "case", "case-1", {})
+    assert event.seq == 7 and log.verify().ok

@@ -96,7 +96,11 @@ class AuditLog:
         events: list[AuditEvent] = []
         with self.engine.transaction():
             head = self.engine.query_one("SELECT seq, hash FROM audit_head WHERE id = 1")
-            seq, prev = (int(head[0]), str(head[1])) if head else (0, GENESIS_HASH)
+            if head is None:  # no head row yet (or it was deleted): continue from the log itself
+                last = self.engine.query_one("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                seq, prev = (int(last[0]), str(last[1])) if last else (0, GENESIS_HASH)
+            else:
+                seq, prev = int(head[0]), str(head[1])
             time = _now()
             for entry in entries:
                 seq += 1
