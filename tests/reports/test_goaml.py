@@ -23,9 +23,11 @@ def _report(world: DuckDBEngine, entity: ReportingEntity, case_id: str = "case-0
     return build_str(gather(world, case_id), entity, submitted_at=WHEN)
 
 
-def test_str_matches_golden_file(world: DuckDBEngine, entity: ReportingEntity) -> None:
-    produced = to_bytes(_report(world, entity))
-    golden = GOLDEN / "str_goaml.xml"
+@pytest.mark.parametrize(("case_id", "name"), [("case-000001", "str_goaml.xml"),
+                                              ("case-000002", "str_goaml_activity.xml")])
+def test_str_matches_golden_file(world: DuckDBEngine, entity: ReportingEntity, case_id: str, name: str) -> None:
+    produced = to_bytes(_report(world, entity, case_id))
+    golden = GOLDEN / name
     if os.environ.get("SANCTRACE_UPDATE_GOLDEN"):
         golden.write_bytes(produced)
     assert produced.decode() == golden.read_text(encoding="utf-8")
