@@ -19,7 +19,8 @@ app = typer.Typer(help="Regulatory reports: STR (goAML, Japanese form), informat
 Output = Annotated[str, typer.Option("--output", "-o", help="file to write; - is stdout")]
 Entity = Annotated[Path | None, typer.Option(
     "--entity", envvar="SANCTRACE_REPORT_ENTITY",
-    help="reporting-entity profile (JSON/YAML: rentity_id, name, reporting_person, codes)")]
+    help="reporting-entity profile (JSON/YAML: rentity_id, name, reporting_person, codes); "
+         "default: the API's SANCTRACE_API_REPORT_ENTITY")]
 
 
 def _write_bytes(path: str, data: bytes) -> None:
@@ -64,7 +65,7 @@ def str_report(
 
     if fmt not in ("goaml", "jp-csv", "jp-json"):
         raise InputError(f"--format {fmt!r}: one of goaml, jp-csv, jp-json")
-    profile = load_entity(entity)
+    profile = load_entity(entity or app_context(ctx).settings.api_report_entity)
     if profile.is_placeholder:
         typer.echo("warning: no --entity profile: the report names a placeholder reporting entity", err=True)
     engine = app_context(ctx).engine
