@@ -38,6 +38,10 @@ def test_ingest_and_block(cli: Any, shared_data: Path) -> None:
     res = cli("chain", "undo", "300025", str(blocks / "mainnet_block_300025.prevouts_bcoin_undo.bin"))
     assert res.exit_code == 0, res.stderr
     assert json.loads(res.stdout)["total_fees"] == 7_773_345
+    pools = shared_data / "chain" / "pools" / "mempool_pools-v2.json"
+    assert cli("chain", "attribute", "--pools", str(pools)).exit_code == 0
+    pool = json.loads(cli("chain", "block", "300025").stdout)["pool"]
+    assert pool["pool"] == "F2Pool" and pool["method"] == "payout_address"  # tag "Mined by gabc" is unknown
     by_hash = cli("chain", "block", "0000000000000000054a3ba8c9b1e1ddcd0bdd3e1dbb8a5b1e0a01cd0b8a4e5b")
     assert by_hash.exit_code == 1 and by_hash.stderr.startswith("error:") and "not found" in by_hash.stderr
 
