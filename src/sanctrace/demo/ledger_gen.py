@@ -59,7 +59,10 @@ def build_ledger(seed: int, parties: list[Party], accounts: list[Account], truth
     party = {p.party_id: p for p in parties}
     planted_customers = set().union(*truth.schemes.values()) if truth.schemes else set()
     ordinary = [a for a in accounts if a.customer_id not in planted_customers]
-    span = max(chain_end - chain_start, 86_400)
+    # Off-chain activity (bank transfers, trades) spreads over a month around the chain's window, as
+    # an exchange's month of business would; chain deposits keep their block times.
+    span = max(chain_end - chain_start, 30 * 86_400)
+    chain_start = chain_start - 15 * 86_400
     counter = {"n": 0}
 
     def event_id(prefix: str) -> str:
