@@ -97,7 +97,8 @@ class _Ids:
 
 def _phone(rng: np.random.Generator, country: str) -> str:
     digits = "".join(str(d) for d in rng.integers(0, 10, 9))
-    return {"JP": f"+81 90 {digits[:4]} {digits[4:8]}", "RU": f"+7 9{digits[:2]} {digits[2:5]} {digits[5:7]} {digits[7:]}",
+    return {"JP": f"+81 90 {digits[:4]} {digits[4:8]}",
+            "RU": f"+7 9{digits[:2]} {digits[2:5]} {digits[5:7]} {digits[7:]}",
             "SG": f"+65 {digits[:8]}", "AE": f"+971 5{digits[:8]}", "HK": f"+852 {digits[:8]}",
             "CY": f"+357 9{digits[:7]}"}.get(country, f"+1 202 {digits[:7]}")
 
