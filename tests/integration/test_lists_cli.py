@@ -89,6 +89,8 @@ def test_bad_files_exit_1_and_load_nothing(cli: Any, tmp_path: Path, shared_data
     unknown.write_text("# hello\n", encoding="utf-8")
     assert "unknown list format" in _one_line_error(cli("lists", "load", str(unknown)))
     assert _json(cli("lists", "snapshots", "--format", "json")) == []
+    known = {f["name"] for f in _json(cli("lists", "formats", "--format", "json"))}
+    assert known == {"ofac_advanced_xml", "ofac_legacy_csv", "un_xml", "eu_fsf_xml", "uk_xml", "ftm_jsonl", "meti_text"}
 
 
 @pytest.fixture

@@ -146,6 +146,20 @@ def show(
     emit(entry, "json")
 
 
+@lists_app.command("formats")
+def list_formats(fmt: FormatOpt = "table") -> None:
+    """The registered list formats, in detection order."""
+    from sanctrace.lists import formats
+
+    _check_format(fmt)
+    rows = [{"name": f.name, "source": f.source, "multi_file": f.multi_file, "description": f.description}
+            for f in formats()]
+    if fmt == "json":
+        emit(rows, "json")
+    else:
+        print_table(rows, title="list formats")
+
+
 @lists_app.command("update")
 def update(
     ctx: typer.Context,
