@@ -8,6 +8,7 @@ and a per-request engine cursor. A missing or bad token is 401, a role without t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -31,6 +32,14 @@ class Caller:
     user: User
     db: CursorEngine
     state: ApiState
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Writes run one at a time, inside the route (never across a dependency's yield, which
+        FastAPI may enter and leave on different threads): DuckDB's optimistic concurrency would
+        otherwise fail two concurrent appends to the hash-chained audit log."""
+        with self.state.write_lock:
+            yield
 
     def audit(self, action: str, subject_type: str, subject_id: str, details: dict[str, Any]) -> None:
         """Record a write as an audit event with the acting user (the cases package's log)."""
@@ -65,24 +74,14 @@ def current_user(
     return user
 
 
-# Permissions whose requests write to the store (each with an audit event). They run one at a time:
-# DuckDB's optimistic concurrency would otherwise fail two concurrent appends to the audit chain.
-WRITES = frozenset({Perm.DECIDE, Perm.CASE_WORK, Perm.CASE_APPROVE, Perm.LISTS_WRITE, Perm.RULES_WRITE,
-                    Perm.USERS_ADMIN})
-
-
-def need(perm: Perm) -> Callable[..., Iterator[Caller]]:
+def need(perm: Perm) -> Callable[..., Caller]:
     def dependency(
         user: Annotated[User, Depends(current_user)],
         db: Annotated[CursorEngine, Depends(db_cursor)],
         state: Annotated[ApiState, Depends(api_state)],
-    ) -> Iterator[Caller]:
+    ) -> Caller:
         if not allowed(user.role, perm):
             raise PermissionDenied(f"role {user.role.value} may not {perm.value}")
-        if perm in WRITES:
-            with state.write_lock:
-                yield Caller(user, db, state)
-        else:
-            yield Caller(user, db, state)
+        return Caller(user, db, state)
 
     return dependency

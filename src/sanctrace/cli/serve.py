@@ -40,12 +40,14 @@ def serve(
     ac.close()  # the server opens its own engine
     app = create_app(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("sanctrace.api.access").disabled = not workers_log
+    logging.getLogger("sanctrace.api.access").setLevel(logging.INFO if workers_log else logging.WARNING)
     bind_host = host or settings.api_host
     bind_port = port if port is not None else settings.api_port
     typer.echo(f"sanctrace API on http://{bind_host}:{bind_port}/ (UI at /ui/, docs at /docs)", err=True)
     # uvicorn's own access log prints full paths and query strings; ours logs route templates only.
-    uvicorn.run(app, host=bind_host, port=bind_port, access_log=False, log_level="warning", server_header=False)
+    # log_config=None: keep our logging set-up (uvicorn's would re-enable and reformat loggers).
+    uvicorn.run(app, host=bind_host, port=bind_port, access_log=False, log_level="warning", server_header=False,
+                log_config=None)
 
 
 @users_app.command("add")

@@ -114,35 +114,41 @@ def show_case(case_id: CaseId, caller: Reader) -> JSON:
 
 @router.post("/cases/{case_id}/assign")
 def assign(case_id: CaseId, body: AssignBody, caller: Worker) -> JSON:
-    return CaseWorkflow(caller.db).assign(case_id, body.assignee, user=caller.user.name).to_dict()
+    with caller.writing():
+        return CaseWorkflow(caller.db).assign(case_id, body.assignee, user=caller.user.name).to_dict()
 
 
 @router.post("/cases/{case_id}/notes", status_code=201)
 def note(case_id: CaseId, body: NoteBody, caller: Worker) -> JSON:
-    n = CaseWorkflow(caller.db).note(case_id, body.text, user=caller.user.name)
+    with caller.writing():
+        n = CaseWorkflow(caller.db).note(case_id, body.text, user=caller.user.name)
     return {"note_id": n.note_id, "case_id": n.case_id, "author": n.author,
             "created_at": n.created_at.isoformat(), "text": n.text}
 
 
 @router.post("/cases/{case_id}/escalate")
 def escalate(case_id: CaseId, body: ReasonBody, caller: Worker) -> JSON:
-    return CaseWorkflow(caller.db).escalate(case_id, body.reason, user=caller.user.name).to_dict()
+    with caller.writing():
+        return CaseWorkflow(caller.db).escalate(case_id, body.reason, user=caller.user.name).to_dict()
 
 
 @router.post("/cases/{case_id}/close")
 def close(case_id: CaseId, body: CloseBody, caller: Worker) -> JSON:
     """Close with a disposition; ``reported`` waits for a second user's approval (four-eyes)."""
-    return CaseWorkflow(caller.db).close(case_id, body.disposition, body.reason, user=caller.user.name).to_dict()
+    with caller.writing():
+        return CaseWorkflow(caller.db).close(case_id, body.disposition, body.reason, user=caller.user.name).to_dict()
 
 
 @router.post("/cases/{case_id}/approve")
 def approve(case_id: CaseId, body: ApproveBody, caller: Approver) -> JSON:
-    return CaseWorkflow(caller.db).approve(case_id, user=caller.user.name, comment=body.comment).to_dict()
+    with caller.writing():
+        return CaseWorkflow(caller.db).approve(case_id, user=caller.user.name, comment=body.comment).to_dict()
 
 
 @router.post("/cases/{case_id}/reject")
 def reject(case_id: CaseId, body: ReasonBody, caller: Approver) -> JSON:
-    return CaseWorkflow(caller.db).reject(case_id, body.reason, user=caller.user.name).to_dict()
+    with caller.writing():
+        return CaseWorkflow(caller.db).reject(case_id, body.reason, user=caller.user.name).to_dict()
 
 
 @router.post("/cases/{case_id}/attachments", status_code=201)
@@ -159,8 +165,9 @@ def attach(
         path = FsPath(tmp) / name
         with path.open("wb") as out:
             shutil.copyfileobj(file.file, out)
-        a = CaseWorkflow(caller.db).attach(case_id, path, user=caller.user.name, description=description,
-                                           media_type=file.content_type)
+        with caller.writing():
+            a = CaseWorkflow(caller.db).attach(case_id, path, user=caller.user.name, description=description,
+                                               media_type=file.content_type)
     return {"attachment_id": a.attachment_id, "filename": a.filename, "sha256": a.sha256, "size": a.size}
 
 

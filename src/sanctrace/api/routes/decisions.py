@@ -75,18 +75,22 @@ def _record(caller: Caller, decision: Any) -> JSON:
 def deposit(body: DepositIn, caller: Decide) -> JSON:
     """credit | hold | freeze, with the reasons (exposure to Russian-nexus mining, sanctioned sources,
     the customer's screening and ownership verdicts, rules)."""
-    decision = _decider(caller).deposit(
-        body.account_id, body.txid.lower(), body.vout, body.amount, asset=body.asset, address=body.address,
-        value_jpy=body.value_jpy, ts=body.ts, event_id=body.event_id)
-    return _record(caller, decision)
+    decider = _decider(caller)
+    with caller.writing():  # the decider's recent-event history and the audit chain: one at a time
+        decision = decider.deposit(
+            body.account_id, body.txid.lower(), body.vout, body.amount, asset=body.asset, address=body.address,
+            value_jpy=body.value_jpy, ts=body.ts, event_id=body.event_id)
+        return _record(caller, decision)
 
 
 @router.post("/withdrawal")
 def withdrawal(body: WithdrawalIn, caller: Decide) -> JSON:
     """allow | hold | block, with the reasons (destination attribution and cluster, the customer's
     verdicts, Travel Rule counterparty, rules)."""
-    decision = _decider(caller).withdrawal(
-        body.account_id, body.address, body.amount, asset=body.asset, value_jpy=body.value_jpy, ts=body.ts,
-        event_id=body.event_id, counterparty_vasp=body.counterparty_vasp,
-        counterparty_vasp_country=body.counterparty_vasp_country)
-    return _record(caller, decision)
+    decider = _decider(caller)
+    with caller.writing():
+        decision = decider.withdrawal(
+            body.account_id, body.address, body.amount, asset=body.asset, value_jpy=body.value_jpy, ts=body.ts,
+            event_id=body.event_id, counterparty_vasp=body.counterparty_vasp,
+            counterparty_vasp_country=body.counterparty_vasp_country)
+        return _record(caller, decision)

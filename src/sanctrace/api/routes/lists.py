@@ -91,8 +91,9 @@ def update(caller: Admin, body: UpdateBody | None = None) -> list[JSON]:
     """Download the configured official lists, verify they parse, and load them (admin)."""
     from sanctrace.lists.update import update_lists
 
-    infos = update_lists(caller.db, caller.state.settings, body.sources if body else None)
-    return _changed(caller, "lists.update", infos)
+    with caller.writing():
+        infos = update_lists(caller.db, caller.state.settings, body.sources if body else None)
+        return _changed(caller, "lists.update", infos)
 
 
 @router.post("/load", status_code=201)
@@ -111,6 +112,6 @@ def load(
         path = FsPath(tmp) / name
         with path.open("wb") as out:
             shutil.copyfileobj(file.file, out)
-        with caller.db.transaction():
+        with caller.writing(), caller.db.transaction():
             infos = load_paths(caller.db, [path], source_hint=source)
             return _changed(caller, "lists.load", infos)

@@ -27,7 +27,7 @@ def list_users(caller: Admin) -> list[UserOut]:
 
 @router.post("", response_model=UserOut, status_code=201)
 def create_user(body: UserCreate, caller: Admin) -> UserOut:
-    with caller.db.transaction():
+    with caller.writing(), caller.db.transaction():
         user = store.create_user(caller.db, body.name, body.role)
         caller.audit("user.create", "user", user.name, {"role": user.role.value})
     return _out(user)
@@ -35,7 +35,7 @@ def create_user(body: UserCreate, caller: Admin) -> UserOut:
 
 @router.post("/{name}/tokens", response_model=TokenOut, status_code=201)
 def issue_token(name: UserName, caller: Admin) -> TokenOut:
-    with caller.db.transaction():
+    with caller.writing(), caller.db.transaction():
         token = store.issue_token(caller.db, name)
         caller.audit("user.token", "user", name, {"token_id": store.token_id_of(token)})
     return TokenOut(user=name, token=token)
@@ -43,7 +43,7 @@ def issue_token(name: UserName, caller: Admin) -> TokenOut:
 
 @router.post("/{name}/revoke", response_model=UserOut)
 def revoke(name: UserName, caller: Admin) -> UserOut:
-    with caller.db.transaction():
+    with caller.writing(), caller.db.transaction():
         n = store.revoke_tokens(caller.db, name)
         user = store.set_disabled(caller.db, name, True)
         caller.audit("user.disable", "user", name, {"tokens_revoked": n})
