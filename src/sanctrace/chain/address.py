@@ -45,7 +45,7 @@ BECH32_CONST = 1
 BECH32M_CONST = 0x2BC830A3
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _base58check(version: int, buf: np.ndarray, off: int, out: np.ndarray, ws: np.ndarray,
                  tail: np.ndarray, scratch: np.ndarray) -> int:
     data = scratch[:25]
@@ -92,7 +92,7 @@ def _base58check(version: int, buf: np.ndarray, off: int, out: np.ndarray, ws: n
     return pos
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _polymod_step(chk: np.int64, v: int) -> np.int64:
     top = chk >> 25
     chk = ((chk & 0x1FFFFFF) << 5) ^ v
@@ -102,7 +102,7 @@ def _polymod_step(chk: np.int64, v: int) -> np.int64:
     return chk
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _bech32(hrp: np.ndarray, witver: int, buf: np.ndarray, off: int, n: int, out: np.ndarray) -> int:
     data = np.empty(70, dtype=np.int64)
     nd = 0
@@ -146,7 +146,7 @@ def _bech32(hrp: np.ndarray, witver: int, buf: np.ndarray, off: int, n: int, out
     return pos
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _hash_kind(prefix: np.ndarray, buf: np.ndarray, off: int, n: int, out: np.ndarray, ws: np.ndarray,
                tail: np.ndarray, scratch: np.ndarray) -> int:
     h = scratch[:32]
@@ -162,7 +162,7 @@ def _hash_kind(prefix: np.ndarray, buf: np.ndarray, off: int, n: int, out: np.nd
     return pos
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def encode_script(buf: np.ndarray, off: int, n: int, kind: int, hrp: np.ndarray, pkh_ver: int,
                   sh_ver: int, out: np.ndarray, ws: np.ndarray, tail: np.ndarray, scratch: np.ndarray) -> int:
     """Write the address of one classified script into ``out``; returns its length (0: none).
@@ -183,7 +183,7 @@ def encode_script(buf: np.ndarray, off: int, n: int, kind: int, hrp: np.ndarray,
     return 0  # OP_RETURN: no address; P2PK: filled in by the caller
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _encode_all(buf: np.ndarray, offs: np.ndarray, lens: np.ndarray, kinds: np.ndarray, hrp: np.ndarray,
                 pkh_ver: int, sh_ver: int) -> tuple[np.ndarray, np.ndarray]:
     n = len(offs)
@@ -198,7 +198,7 @@ def _encode_all(buf: np.ndarray, offs: np.ndarray, lens: np.ndarray, kinds: np.n
     return chars, sizes
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _pack_rows(chars: np.ndarray, sizes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     data = np.empty(offsets[-1], dtype=np.uint8)
     for i in range(len(sizes)):
@@ -208,7 +208,7 @@ def _pack_rows(chars: np.ndarray, sizes: np.ndarray, offsets: np.ndarray) -> np.
     return data
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def gather_slices(buf: np.ndarray, offs: np.ndarray, lens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Concatenate ``buf[offs[i]:offs[i]+lens[i]]``; returns (data, offsets)."""
     n = len(offs)

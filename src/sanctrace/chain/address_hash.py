@@ -30,7 +30,7 @@ def _rotr(x: np.uint64, n: int) -> np.uint64:
     return ((x >> np.uint64(n)) | (x << np.uint64(32 - n))) & _M
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _compress(state: np.ndarray, data: np.ndarray, off: int, w: np.ndarray) -> None:
     for i in range(16):
         j = off + 4 * i
@@ -81,7 +81,7 @@ def workspace() -> tuple[np.ndarray, np.ndarray]:
     return np.empty(72, dtype=np.uint64), np.empty(160, dtype=np.uint8)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sha256_ws(data: np.ndarray, start: int, length: int, out: np.ndarray, out_off: int,
               ws: np.ndarray, tail: np.ndarray) -> None:
     """SHA-256 of ``data[start:start+length]`` into ``out[out_off:out_off+32]`` using scratch memory."""
@@ -114,7 +114,7 @@ def sha256_ws(data: np.ndarray, start: int, length: int, out: np.ndarray, out_of
         out[out_off + 4 * i + 3] = np.uint8(v & np.uint64(0xFF))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sha256d_ws(data: np.ndarray, start: int, length: int, out: np.ndarray, out_off: int,
                ws: np.ndarray, tail: np.ndarray) -> None:
     """Double SHA-256 (Bitcoin's hash) of a slice using scratch memory."""
@@ -123,7 +123,7 @@ def sha256d_ws(data: np.ndarray, start: int, length: int, out: np.ndarray, out_o
     sha256_ws(first, 0, 32, out, out_off, ws, tail)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sha256_into(data: np.ndarray, start: int, length: int, out: np.ndarray, out_off: int) -> None:
     """SHA-256 of ``data[start:start+length]`` written to ``out[out_off:out_off+32]``."""
     ws = np.empty(72, dtype=np.uint64)
@@ -131,7 +131,7 @@ def sha256_into(data: np.ndarray, start: int, length: int, out: np.ndarray, out_
     sha256_ws(data, start, length, out, out_off, ws, tail)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sha256d_into(data: np.ndarray, start: int, length: int, out: np.ndarray, out_off: int) -> None:
     """Double SHA-256 (Bitcoin's hash) of a slice, written to ``out[out_off:out_off+32]``."""
     ws = np.empty(72, dtype=np.uint64)
@@ -139,7 +139,7 @@ def sha256d_into(data: np.ndarray, start: int, length: int, out: np.ndarray, out
     sha256d_ws(data, start, length, out, out_off, ws, tail)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def merkle_root_into(hashes: np.ndarray, start: int, count: int, out: np.ndarray) -> None:
     """Merkle root of ``hashes[start:start+count]`` (rows of 32 bytes, internal order) into ``out``."""
     level = np.empty((count + 1) * 32, dtype=np.uint8)

@@ -36,7 +36,7 @@ ERRORS = {
 }
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _varint(buf: np.ndarray, p: int, end: int) -> tuple[np.int64, int]:
     """(value, next position); value -1 when truncated, -2 when absurdly large."""
     if p >= end:
@@ -62,19 +62,19 @@ def _varint(buf: np.ndarray, p: int, end: int) -> tuple[np.int64, int]:
     return v, p + 9
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _u32(buf: np.ndarray, p: Any) -> np.int64:
     return (np.int64(buf[p]) | (np.int64(buf[p + 1]) << 8) | (np.int64(buf[p + 2]) << 16)
             | (np.int64(buf[p + 3]) << 24))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _size_error(value: Any, need: Any) -> int:
     """Oversized (2) when no block could hold it, else truncated (1)."""
     return 2 if value < 0 or need > MAX_BLOCK_BYTES else 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _i64(buf: np.ndarray, p: int) -> np.int64:
     v = np.uint64(0)
     for i in range(8):
@@ -82,7 +82,7 @@ def _i64(buf: np.ndarray, p: int) -> np.int64:
     return np.int64(v)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _scan(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, strict: bool, fill: bool,
           blk: np.ndarray, txa: np.ndarray, ina: np.ndarray, outa: np.ndarray) -> tuple[int, int, int, int, int, int]:
     """Walk blocks; when ``fill`` write columns. Returns (err, err_off, err_block, n_tx, n_in, n_out).
@@ -252,7 +252,7 @@ def hash_txs(buf: np.ndarray, txa: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             np.frombuffer(bytes(wtxids), dtype=np.uint8).reshape(n, 32))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _hash_blocks(buf: np.ndarray, starts: np.ndarray, blk: np.ndarray, txid: np.ndarray,
                  block_hash: np.ndarray) -> np.ndarray:
     """Block hashes; returns per-block merkle-root-matches flags."""

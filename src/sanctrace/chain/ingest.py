@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from sanctrace.chain.blockfile import BlockSpans, frame_blk, frame_hex, frame_raw, sniff
-from sanctrace.chain.decode import decode_blocks
+from sanctrace.chain.decode import DecodedBlocks, decode_blocks
 from sanctrace.chain.schema import ensure_schema
 from sanctrace.chain.store import BatchResult, store_batch
 from sanctrace.chain.store_chain import ChainState
@@ -71,14 +72,26 @@ def _batches(spans: BlockSpans, batch_bytes: int) -> Iterable[tuple[np.ndarray, 
 
 def ingest_spans(engine: Engine, spans: BlockSpans, source: str, state: ChainState, report: IngestReport,
                  *, batch_bytes: int = 32 << 20, progress: Progress | None = None) -> None:
-    """Decode and store the framed blocks, batch by batch."""
-    for starts, ends in _batches(spans, batch_bytes):
-        dec = decode_blocks(spans.buf, starts, ends, source, strict=spans.kind == "blk",
-                            offset_base=spans.offset_base)
-        labels = [f"{source}@{int(s) - (8 if spans.kind == 'blk' else 0)}" for s in dec.block_start]
-        report.add(store_batch(engine, dec, labels, state))
-        if progress is not None:
-            progress(int((ends - starts).sum()))
+    """Decode and store the framed blocks, batch by batch.
+
+    Decoding batch k+1 (compiled, releases the GIL) overlaps with storing batch k (DuckDB also
+    releases it), so the two cores work at once; batches are still stored strictly in order."""
+    batches = list(_batches(spans, batch_bytes))
+    strict = spans.kind == "blk"
+
+    def decode(batch: tuple[np.ndarray, np.ndarray]) -> DecodedBlocks:
+        return decode_blocks(spans.buf, batch[0], batch[1], source, strict=strict, offset_base=spans.offset_base)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="decode") as pool:
+        pending: Future[DecodedBlocks] | None = pool.submit(decode, batches[0]) if batches else None
+        for k, (starts, ends) in enumerate(batches):
+            assert pending is not None
+            dec = pending.result()
+            pending = pool.submit(decode, batches[k + 1]) if k + 1 < len(batches) else None
+            labels = [f"{source}@{int(s) - (8 if strict else 0)}" for s in dec.block_start]
+            report.add(store_batch(engine, dec, labels, state))
+            if progress is not None:
+                progress(int((ends - starts).sum()))
 
 
 def ingest_paths(engine: Engine, paths: Iterable[Path], *, batch_bytes: int = 32 << 20,

@@ -24,7 +24,7 @@ CORE_TYPE_NAMES = {
 }
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _is_key_len(first: int, n: int) -> bool:
     if n == 33:
         return first == 2 or first == 3
@@ -33,7 +33,7 @@ def _is_key_len(first: int, n: int) -> bool:
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def classify(buf: np.ndarray, off: int, n: int) -> int:
     """Kind of the script ``buf[off:off+n]`` (one of the module constants)."""
     if n == 0:
@@ -77,7 +77,7 @@ def classify(buf: np.ndarray, off: int, n: int) -> int:
     return NONSTANDARD
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def classify_all(buf: np.ndarray, offs: np.ndarray, lens: np.ndarray) -> np.ndarray:
     out = np.empty(len(offs), dtype=np.int8)
     for i in range(len(offs)):
