@@ -35,6 +35,15 @@ def test_five_blocks_with_zero_padding(btcd: bytes, tmp_path: Path) -> None:
     assert spans.kind == "blk" and spans.network == "main" and len(spans.starts) == 5
 
 
+@pytest.mark.parametrize(("magic", "network"), [("0b110907", "testnet3"), ("fabfb5da", "regtest"),
+                                                ("0a03cf40", "signet"), ("1c163f28", "testnet4")])
+def test_other_networks(btcd: bytes, tmp_path: Path, magic: str, network: str) -> None:
+    path = tmp_path / "blk.dat"
+    path.write_bytes(b"".join(bytes.fromhex(magic) + f[4:] for f in _frames(btcd)))
+    spans = read_spans(path)
+    assert spans.network == network and len(spans.starts) == 5
+
+
 @pytest.mark.parametrize(("mutate", "message"), [
     (lambda f: f[0] + bytes.fromhex("0b110907") + f[1][4:], "wrong network magic"),
     (lambda f: f[0] + b"garbage!" + f[1], "expected block magic"),

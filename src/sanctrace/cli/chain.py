@@ -49,7 +49,10 @@ def ingest(
         raise InputError("give either block files or --rpc-url, not both")
     if (from_height is not None or to_height is not None) and not rpc_url:
         raise InputError("--from-height/--to-height apply to --rpc-url ingestion")
-    engine = app_context(ctx).engine
+    ac = app_context(ctx)
+    if ac.settings.engine != "duckdb":
+        raise InputError("chain ingest writes to DuckDB (drop --engine spark); Spark reads the ingested tables")
+    engine = ac.engine
     bar = Progress("[progress.description]{task.description}", BarColumn(), TaskProgressColumn(),
                    TimeRemainingColumn(), transient=True, disable=not sys.stderr.isatty())
     def advance(task: Any, n: int, unit: str) -> None:
