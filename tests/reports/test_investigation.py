@@ -100,3 +100,14 @@ def test_stored_ownership_verdict_paths_are_shown(worked: DuckDBEngine) -> None:
     html = render_html(view(worked, "case-000001"))
     assert "ofac: blocked (blocked share 51.0%; 51% held by blocked persons)" in html
     assert "ofac: BITRIVER AG [SDN RUSSIA-EO14024] —51% ownership→ 山田 太郎 (effective 51.0%)" in html
+
+
+def test_trail_includes_decisions_on_the_subjects_accounts(worked: DuckDBEngine) -> None:
+    from sanctrace.cases.audit import AuditLog
+
+    log = AuditLog(worked)
+    log.append("decider", "decision.deposit", "account", "acc-0002", {"verdict": "freeze", "event_id": "dep-0001"})
+    log.append("decider", "decision.deposit", "account", "acc-0001", {"verdict": "credit"})  # someone else
+    actions = [(e["action"], e["details"]) for e in view(worked, "case-000001")["trail"]]
+    assert ("decision.deposit", '{"event_id": "dep-0001", "verdict": "freeze"}') in actions
+    assert not any('"credit"' in d for _, d in actions)

@@ -111,7 +111,15 @@ def _view(engine: Engine, facts: CaseFacts, now: datetime) -> dict[str, Any]:
             edges, graph_source = traced, "chain trace at report time (haircut, 5 hops back)"
     highlight = {t.address for t in facts.transfers if t.address}
     png = render_png(edges, highlight=highlight, title=f"Fund flow — {file.case.case_id}")
-    audit = AuditLog(engine).verify()
+    log = AuditLog(engine)
+    audit = log.verify()
+    # The case's own events plus the transfer decisions taken on the subject's accounts/addresses.
+    trail = {e.seq: e for e in file.trail}
+    for subject_type, ids in (("account", facts.subject.account_ids), ("customer", [facts.subject.customer_id]),
+                              ("address", [t.address for t in facts.transfers])):
+        for subject_id in dict.fromkeys(i for i in ids if i):
+            for event in log.events(subject_type=subject_type, subject_id=subject_id):
+                trail.setdefault(event.seq, event)
     return {
         "version": __version__,
         "generated_at": now.astimezone(UTC).isoformat(timespec="seconds"),
@@ -136,7 +144,7 @@ def _view(engine: Engine, facts: CaseFacts, now: datetime) -> dict[str, Any]:
                          "description": a.description} for a in file.attachments],
         "trail": [{"seq": e.seq, "time": e.time, "actor": e.actor, "action": e.action,
                    "details": json.dumps(e.details, ensure_ascii=False, sort_keys=True), "hash": e.hash}
-                  for e in file.trail],
+                  for _, e in sorted(trail.items())],
         "audit": {"ok": audit.ok, "events": audit.events, "head_hash": audit.head_hash, "problem": audit.problem},
     }
 
