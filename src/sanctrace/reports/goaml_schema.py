@@ -7,8 +7,10 @@ leaf values (dates, country codes, amounts, code lists). :func:`check` walks a d
 every element that is missing, repeated too often, unknown or out of order, with its path. Types
 not listed are outside what we generate and are rejected rather than silently accepted.
 
-goAML 5.0 renames ``submission_date`` to ``report_date`` and adds optional elements; the ordering of
-everything written here is unchanged between the two, which is why one table serves both.
+This is the goAML 4.0 layout, which most FIUs still take. goAML 5.0 differs in places we do not
+generate yet (``report_date`` instead of ``submission_date``, a transaction type code, accounts
+with ``related_persons``/``related_entities`` instead of ``signatory``/``t_entity``); a 5.0 writer
+would need its own table here, not a tweak of this one.
 """
 
 from __future__ import annotations
