@@ -13,7 +13,8 @@ occurs) and the inputs, and names the pattern it recognised:
 * ``equal_output`` — the generic pattern: ≥ 2 equal outputs, ≥ 3 outputs in all, no more than
   ``2k + 1`` outputs and at least ``k`` distinct input addresses.
 
-The SQL is plain enough to run unchanged on Spark (transpiled), which the parity tests rely on.
+Only transactions with at least two inputs and three outputs can match, so the output grouping
+runs on those alone. The SQL is plain enough to run unchanged on Spark (transpiled), which the parity tests rely on.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from sanctrace.engine.base import Engine
 WHIRLPOOL_DENOMINATIONS = (100_000, 1_000_000, 5_000_000, 50_000_000)
 
 COINJOIN_SQL = f"""
-WITH ov AS (
-  SELECT tx_id, value, count(*) AS c FROM chain_outputs
-  WHERE tx_id > {{after}} AND script_type <> 'op_return'
-  GROUP BY tx_id, value),
+WITH cand AS (
+  SELECT tx_id FROM chain_txs WHERE tx_id > {{after}} AND n_out >= 3 AND n_in >= 2),
+ov AS (
+  SELECT o.tx_id, o.value, count(*) AS c FROM chain_outputs o JOIN cand ON cand.tx_id = o.tx_id
+  WHERE o.tx_id > {{after}} AND o.script_type <> 'op_return'
+  GROUP BY o.tx_id, o.value),
 top AS (
   SELECT tx_id, max(c) AS k, sum(c) AS n_out FROM ov GROUP BY tx_id HAVING max(c) >= 2),
 topv AS (

@@ -17,6 +17,7 @@ watermark, tag count), so a new block, new tags or new clusters rebuild it.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,7 +65,9 @@ class ChainGraph:
     entities: list[Entity]
     txid_keys: npt.NDArray[np.uint64]
     txid_ids: I64
+    txid_bytes: npt.NDArray[np.uint8]
     lock: threading.Lock = field(default_factory=threading.Lock)
+    checked_at: float = 0.0
     work: dict[str, Any] = field(default_factory=dict)
 
     def output_index(self, tx: int, vout: int) -> int:
@@ -83,17 +86,26 @@ def _np(table: pa.Table, name: str, fill: int = -1) -> I64:
     return np.ascontiguousarray(column.to_numpy().astype(np.int64, copy=False))
 
 
+_WATCHED = ("chain_txs", "chain_inputs", "chain_outputs", "chain_blocks", "chain_tags", "chain_block_pools",
+            "chain_clusters", "chain_cluster_state")
+
+
 def graph_signature(engine: Engine) -> tuple[Any, ...]:
+    """Cheap fingerprint of the tables the graph is built from (catalog metadata, no scans).
+
+    Ingest, tag loads, attribution and clustering all add or replace rows, which changes the
+    tables' sizes or their storage identity; ``duckdb_tables()`` reports both without reading data.
+    """
     parts: list[Any] = [getattr(engine, "path", id(engine))]
-    parts.append(engine.query_one("SELECT max(tx_id), count(*) FROM chain_txs"))
-    parts.append(engine.scalar("SELECT count(*) FROM chain_inputs"))
-    parts.append(engine.scalar("SELECT count(*) FROM chain_outputs WHERE spent_tx_id IS NOT NULL"))
-    for table, sql in (
-        ("chain_tags", "SELECT count(*), sum(hash(address || coalesce(entity, ''))) FROM chain_tags"),
-        ("chain_cluster_state", "SELECT max(watermark), max(updated_at) FROM chain_cluster_state"),
-        ("chain_block_pools", "SELECT count(*), sum(hash(pool)) FROM chain_block_pools"),
-    ):
-        parts.append(engine.query_one(sql) if engine.table_exists(table) else None)
+    if engine.name == "duckdb":
+        marks = ", ".join("?" for _ in _WATCHED)
+        parts.append(tuple(engine.query(
+            f"""SELECT table_name, estimated_size, table_oid FROM duckdb_tables()
+            WHERE table_name IN ({marks}) ORDER BY table_name""", list(_WATCHED))))
+    if engine.table_exists("chain_cluster_state"):
+        parts.append(engine.query_one("SELECT max(watermark), max(updated_at) FROM chain_cluster_state"))
+    if engine.table_exists("chain_tags_raw"):
+        parts.append(engine.scalar("SELECT count(*) FROM chain_tags_raw"))
     return tuple(parts)
 
 
@@ -176,19 +188,21 @@ def _entities(engine: Engine, n_addr: int, n_block: int) -> tuple[I32, I32, list
 def build_graph(engine: Engine, signature: tuple[Any, ...] | None = None) -> ChainGraph:
     if not engine.table_exists("chain_txs"):
         raise NotFound("no chain data: run `sanctrace chain ingest` first")
-    txs = engine.to_arrow(
-        """SELECT tx_id, block_id, is_coinbase, ('0x' || substr(txid, 1, 16))::UBIGINT AS key FROM chain_txs"""
-    )
+    txs = engine.to_arrow("SELECT tx_id, block_id, is_coinbase, unhex(txid) AS h FROM chain_txs")
     tx_id = _np(txs, "tx_id")
     n_tx = int(tx_id.max()) + 1 if tx_id.size else 1
     tx_coinbase = np.zeros(n_tx, dtype=np.bool_)
     tx_coinbase[tx_id] = txs.column("is_coinbase").fill_null(False).to_numpy(zero_copy_only=False)
     tx_block = np.full(n_tx, -1, dtype=np.int64)
     tx_block[tx_id] = _np(txs, "block_id")
-    keys = txs.column("key").to_numpy().astype(np.uint64)
+    hashes = txs.column("h").combine_chunks().cast(pa.binary(32))
+    txid_bytes = np.zeros((n_tx, 32), dtype=np.uint8)
+    txid_bytes[tx_id] = np.frombuffer(hashes.buffers()[1], dtype=np.uint8,
+                                      count=32 * len(hashes), offset=32 * hashes.offset).reshape(-1, 32)
+    keys = txid_bytes[tx_id, :8].copy().view(">u8").ravel().astype(np.uint64)
     order = np.argsort(keys, kind="stable")
     txid_keys, txid_ids = keys[order], tx_id[order]
-    del txs
+    del txs, hashes
 
     ins = engine.to_arrow("SELECT tx_id, vin, prev_tx_id, prev_vout, value, address_id FROM chain_inputs")
     i_tx = _np(ins, "tx_id")
@@ -219,7 +233,7 @@ def build_graph(engine: Engine, signature: tuple[Any, ...] | None = None) -> Cha
         signature or graph_signature(engine), n_tx, in_ptr, in_prev_tx, in_prev_vout, in_value, in_addr,
         _cumulative(in_ptr, in_value), out_ptr, out_value, out_addr, out_spent_tx, out_spent_vin,
         _cumulative(out_ptr, out_value), tx_coinbase, tx_block, addr_entity, block_entity, entities,
-        txid_keys, txid_ids,
+        txid_keys, txid_ids, txid_bytes,
     )
 
 
@@ -227,15 +241,24 @@ _CACHE: dict[Any, ChainGraph] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def chain_graph(engine: Engine) -> ChainGraph:
-    """The cached graph of this database, rebuilt when the tables changed."""
-    signature = graph_signature(engine)
-    key = signature[0]
+def chain_graph(engine: Engine, *, max_age_s: float = 1.0) -> ChainGraph:
+    """The cached graph of this database, rebuilt when the tables changed.
+
+    The fingerprint is re-read at most every ``max_age_s`` seconds, so a burst of exposure
+    requests pays for it once; data written by this process clears the age (``clear_cache``).
+    """
+    key = getattr(engine, "path", id(engine))
+    now = time.monotonic()
     with _CACHE_LOCK:
         graph = _CACHE.get(key)
+        if graph is not None and now - graph.checked_at < max_age_s:
+            return graph
+        signature = graph_signature(engine)
         if graph is not None and graph.signature == signature:
+            graph.checked_at = now
             return graph
         graph = build_graph(engine, signature)
+        graph.checked_at = now
         _CACHE[key] = graph
         return graph
 
@@ -246,20 +269,19 @@ def clear_cache() -> None:
 
 
 def resolve_txid(engine: Engine, graph: ChainGraph, txid: str) -> int:
-    """tx_id of a txid via the cached sorted key array (one indexed-range check in the database)."""
+    """tx_id of a txid, from the cached sorted hash keys (no database query)."""
     text = txid.strip().lower()
     if len(text) != 64 or any(ch not in "0123456789abcdef" for ch in text):
         raise NotFound(f"{txid}: not a transaction id (64 hex characters)")
+    wanted = np.frombuffer(bytes.fromhex(text), dtype=np.uint8)
     key = np.uint64(int(text[:16], 16))
     lo = int(np.searchsorted(graph.txid_keys, key, side="left"))
     hi = int(np.searchsorted(graph.txid_keys, key, side="right"))
-    candidates = [int(x) for x in graph.txid_ids[lo:hi]]
-    if candidates:  # confirm the full hash (a prefix can collide); tx_id ranges are zone-mapped
-        marks = ", ".join("?" for _ in candidates)
-        row = engine.query_one(
-            f"SELECT tx_id FROM chain_txs WHERE tx_id IN ({marks}) AND txid = ? ORDER BY tx_id LIMIT 1",
-            [*candidates, text],
-        )
-        if row is not None:
-            return int(row[0])
+    for candidate in sorted(int(x) for x in graph.txid_ids[lo:hi]):
+        if np.array_equal(graph.txid_bytes[candidate], wanted):
+            return candidate
     raise NotFound(f"transaction {txid}: not stored")
+
+
+def txid_hex(graph: ChainGraph, tx: int) -> str:
+    return bytes(graph.txid_bytes[tx]).hex()

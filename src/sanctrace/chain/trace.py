@@ -20,7 +20,7 @@ from xml.sax.saxutils import quoteattr
 
 import numpy as np
 
-from sanctrace.chain.graph import ChainGraph, Entity, chain_graph, resolve_txid
+from sanctrace.chain.graph import ChainGraph, Entity, chain_graph, resolve_txid, txid_hex
 from sanctrace.chain.schema import address_id as lookup_address
 from sanctrace.chain.trace_kernels import (
     COINBASE,
@@ -335,13 +335,18 @@ def _fifo_edges(s_tx: Any, s_parent: Any, s_hop: Any, s_w: Any) -> tuple[Any, An
     return s_tx[s_parent[child]], s_tx[child], s_w[child], s_hop[child]
 
 
-def _names(engine: Engine, table: str, key: str, value: str, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    id_list = sorted(ids)
-    marks = ", ".join("?" for _ in id_list)
-    rows = engine.query(f"SELECT {key}, {value} FROM {table} WHERE {key} IN ({marks})", id_list)
-    return {int(k): str(v) for k, v in rows}
+def _txids(graph: ChainGraph, ids: set[int]) -> dict[int, str]:
+    return {t: txid_hex(graph, t) for t in ids if 0 <= t < graph.n_tx}
+
+
+def _addresses(engine: Engine, ids: set[int]) -> dict[int, str]:
+    """Address strings of a few ids: point queries (zone-mapped), far cheaper than an IN list."""
+    out: dict[int, str] = {}
+    for aid in sorted(ids):
+        value = engine.scalar("SELECT address FROM chain_addresses WHERE address_id = ?", [aid])
+        if value is not None:
+            out[aid] = str(value)
+    return out
 
 
 def _paths(engine: Engine, graph: ChainGraph, kind: Any, ent: Any, weight: Any, hop: Any, slot: Any,
@@ -358,8 +363,8 @@ def _paths(engine: Engine, graph: ChainGraph, kind: Any, ent: Any, weight: Any, 
                 addr_ids.add(int(addr))
             if backward and graph.in_prev_tx[s] >= 0:
                 tx_ids.add(int(graph.in_prev_tx[s]))
-    txids = _names(engine, "chain_txs", "tx_id", "txid", tx_ids)
-    addresses = _names(engine, "chain_addresses", "address_id", "address", addr_ids)
+    txids = _txids(graph, tx_ids)
+    addresses = _addresses(engine, addr_ids)
     paths: list[TracePath] = []
     for i in order:
         desc = _describe(graph, int(kind[i]), int(ent[i]))
@@ -394,7 +399,7 @@ def _graph(engine: Engine, graph: ChainGraph, resolved: _Start, edges: tuple[Any
         src = dst = h = np.empty(0, np.int64)
         w = np.empty(0, np.float64)
     ids = {int(x) for x in np.concatenate([src, dst])} | {t for t, _ in resolved.outputs}
-    txids = _names(engine, "chain_txs", "tx_id", "txid", ids)
+    txids = _txids(graph, ids)
     nodes = [{"id": txids.get(t, str(t)), "type": "tx", "start": t in {x for x, _ in resolved.outputs}}
              for t in sorted(ids)]
     nodes += [{"id": f"{b.category}:{b.entity}", "type": "entity", "label": b.label, "category": b.category,
