@@ -154,7 +154,7 @@ def iter_xml(path: Path, tags: set[str] | None = None) -> Iterator[tuple[str, et
                 yield event, element
         except etree.XMLSyntaxError as exc:
             line = exc.position[0] if exc.position else getattr(exc, "lineno", None)
-            message = str(exc.msg if hasattr(exc, "msg") else exc)
+            message = " ".join(str(exc.msg if hasattr(exc, "msg") else exc).split())  # one line
             raise ListSourceError.at(source, f"line {line}", f"malformed XML: {message}") from exc
         except UnicodeDecodeError as exc:
             raise ListSourceError.at(source, f"byte {exc.start}", f"wrong encoding: {exc.reason}") from exc
