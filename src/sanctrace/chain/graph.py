@@ -152,7 +152,8 @@ def _entities(engine: Engine, n_addr: int, n_block: int) -> tuple[I32, I32, list
             f"""SELECT a.address_id, {cluster_col} AS cluster_id, t.label, t.category, t.entity, t.sanctioned,
                    t.russia_mining_nexus, t.jurisdiction, t.cluster_definer
             FROM chain_tags t JOIN chain_addresses a ON a.address = t.address {cluster_join}
-            ORDER BY t.sanctioned DESC, t.confidence DESC, t.cluster_definer DESC, a.address_id"""
+            ORDER BY t.sanctioned DESC, t.confidence DESC, t.cluster_definer DESC,
+                     coalesce(t.entity, t.label, ''), t.label, a.address_id"""
         )
         if tagged.num_rows:
             keys = list(zip(*(tagged.column(c).to_pylist() for c in (

@@ -39,7 +39,8 @@ def _address_entities(spark: Any) -> Any:
         F.coalesce("russia_mining_nexus", F.lit(False)).alias("nexus"),
         "confidence", F.coalesce("cluster_definer", F.lit(False)).alias("cluster_definer"), "label",
     )
-    order = [F.desc("sanctioned"), F.desc("confidence"), F.desc("cluster_definer"), F.asc("entity"), F.asc("label")]
+    order = [F.desc("sanctioned"), F.desc("confidence"), F.desc("cluster_definer"), F.asc("entity"),
+             F.asc_nulls_last("label")]
     cols = ["category", "entity", "sanctioned", "nexus"]
     own = (tags.withColumn("r", F.row_number().over(Window.partitionBy("address_id").orderBy(*order)))
            .where("r = 1").select("address_id", *cols))
