@@ -102,9 +102,9 @@ def load_paths(engine: Engine, paths: Sequence[Path], *, source_hint: str | None
     A single-file publication whose sha256 is already stored is not parsed again.
     """
     ensure_schema(engine)
-    known: list[SnapshotInfo] = []
+    placed: list[tuple[int, SnapshotInfo]] = []
     todo: list[Path] = []
-    for path in (Path(p) for p in paths):
+    for index, path in enumerate(Path(p) for p in paths):
         fmt = detect_format(path, source_hint)
         row = None if fmt.multi_file else engine.query_one(
             f"SELECT {_SNAPSHOT_COLS} FROM list_snapshots WHERE source = ? AND file_sha256 = ? "
@@ -112,9 +112,13 @@ def load_paths(engine: Engine, paths: Sequence[Path], *, source_hint: str | None
         if row is None:
             todo.append(path)
         else:
-            known.append(_info(row, reused=True))
-    parsed = parse_paths(todo, source_hint=source_hint) if todo else []
-    return known + store_parsed(engine, parsed)
+            placed.append((index, _info(row, reused=True)))
+    stored = store_parsed(engine, parse_paths(todo, source_hint=source_hint)) if todo else []
+    names = [Path(p).name for p in paths]
+    for info in stored:  # report in the order the files were given
+        first = min((names.index(n) for n in info.file_name.split("+") if n in names), default=len(names))
+        placed.append((first, info))
+    return [info for _, info in sorted(placed, key=lambda item: item[0])]
 
 
 def store_parsed(engine: Engine, parsed: Sequence[ParsedList]) -> list[SnapshotInfo]:
