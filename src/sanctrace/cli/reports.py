@@ -59,24 +59,16 @@ def str_report(
 ) -> None:
     """A suspicious transaction report for a case: goAML XML or the Japanese form's fields."""
     from sanctrace.cases.audit import AuditLog
-    from sanctrace.reports import goaml, jp_str
+    from sanctrace.reports import formats
     from sanctrace.reports.entity import load_entity
     from sanctrace.reports.facts import gather
 
-    if fmt not in ("goaml", "jp-csv", "jp-json"):
-        raise InputError(f"--format {fmt!r}: one of goaml, jp-csv, jp-json")
+    renderer = formats.get(fmt)
     profile = load_entity(entity or app_context(ctx).settings.api_report_entity)
     if profile.is_placeholder:
         typer.echo("warning: no --entity profile: the report names a placeholder reporting entity", err=True)
     engine = app_context(ctx).engine
-    facts = gather(engine, case_id)
-    when = _submitted(submitted_at)
-    if fmt == "goaml":
-        data = goaml.to_bytes(goaml.build_str(facts, profile, submitted_at=when))
-    elif fmt == "jp-csv":
-        data = jp_str.to_csv(facts, profile, submitted_at=when).encode("utf-8")
-    else:
-        data = jp_str.to_json(facts, profile, submitted_at=when).encode("utf-8")
+    data = renderer.render(gather(engine, case_id), profile, _submitted(submitted_at))
     _write_bytes(output, data)
     AuditLog(engine).append(user or "system", "report.str", "case", case_id, {
         "format": fmt, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
