@@ -542,9 +542,11 @@ def _generate(n_tx: int, tpb: int, seed: int, ent_kind: np.ndarray, ent_type: np
             nxt[o] = head[e]
             head[e] = o
             nutxo[e] += 1
-    return (tx_block[:t], tx_pattern[:t], tx_first_in[:t], tx_n_in[:t], tx_first_out[:t], tx_n_out[:t],
-            tx_lock[:t], in_prev[:ni], out_value[:no], out_addr[:no], out_tx[:no], n_addr[:1],
-            block_pool[:n_blocks])
+    # copies, so the over-allocated work arrays are freed
+    return (tx_block[:t].copy(), tx_pattern[:t].copy(), tx_first_in[:t].copy(), tx_n_in[:t].copy(),
+            tx_first_out[:t].copy(), tx_n_out[:t].copy(), tx_lock[:t].copy(), in_prev[:ni].copy(),
+            out_value[:no].copy(), out_addr[:no].copy(), out_tx[:no].copy(), n_addr[:1].copy(),
+            block_pool[:n_blocks].copy())
 
 
 def _planted(script: bytes) -> int:
