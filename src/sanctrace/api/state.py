@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from sanctrace.api.auditq import AuditWriter
 from sanctrace.api.ratelimit import RateLimiter
 from sanctrace.config import Settings
 from sanctrace.engine.duckdb_engine import DuckDBEngine
@@ -76,6 +77,8 @@ class ApiState:
         self.screener = Cached()
         self.decider = Cached()
         self.write_lock = threading.RLock()
+        self.decide_lock = threading.Lock()
+        self.audit_writer = AuditWriter(self.cursor, self.write_lock)
         self._usage: Counter[tuple[str, str]] = Counter()
         self._usage_lock = threading.Lock()
 
@@ -107,6 +110,7 @@ class ApiState:
                     "ON CONFLICT (day, what) DO UPDATE SET n = api_usage.n + excluded.n", [day, what, n])
 
     def close(self) -> None:
+        self.audit_writer.close()
         self.flush_usage()
         if self.owns_engine:
             self.engine.close()

@@ -3,7 +3,7 @@
 The exchange's deposit and withdrawal services call these. The server keeps one
 :class:`~sanctrace.monitoring.decisions.Decider` (an in-memory snapshot of accounts and signals),
 reloaded when the signal tables or the ledger change; each decision is an audit event recorded with
-the calling user, in the same request, before the answer goes out.
+the calling user before the answer goes out (group-committed with concurrent decisions, see auditq).
 """
 
 from __future__ import annotations
@@ -66,8 +66,12 @@ def _decider(caller: Caller) -> Any:
 
 
 def _record(caller: Caller, decision: Any) -> JSON:
+    """Append the decision to the audit log (group commit) and answer only once it is committed."""
+    from sanctrace.cases.audit import AuditEntry
+
     d: JSON = decision.to_dict()
-    caller.audit(f"decision.{decision.kind}", "account", decision.account_id, d)
+    entry = AuditEntry(caller.user.name, f"decision.{decision.kind}", "account", decision.account_id, d)
+    caller.state.audit_writer.submit(entry).result(timeout=60)
     return d
 
 
@@ -76,11 +80,11 @@ def deposit(body: DepositIn, caller: Decide) -> JSON:
     """credit | hold | freeze, with the reasons (exposure to Russian-nexus mining, sanctioned sources,
     the customer's screening and ownership verdicts, rules)."""
     decider = _decider(caller)
-    with caller.writing():  # the decider's recent-event history and the audit chain: one at a time
+    with caller.state.decide_lock:  # the decider's in-memory recent-event history: one at a time
         decision = decider.deposit(
             body.account_id, body.txid.lower(), body.vout, body.amount, asset=body.asset, address=body.address,
             value_jpy=body.value_jpy, ts=body.ts, event_id=body.event_id)
-        return _record(caller, decision)
+    return _record(caller, decision)
 
 
 @router.post("/withdrawal")
@@ -88,9 +92,9 @@ def withdrawal(body: WithdrawalIn, caller: Decide) -> JSON:
     """allow | hold | block, with the reasons (destination attribution and cluster, the customer's
     verdicts, Travel Rule counterparty, rules)."""
     decider = _decider(caller)
-    with caller.writing():
+    with caller.state.decide_lock:
         decision = decider.withdrawal(
             body.account_id, body.address, body.amount, asset=body.asset, value_jpy=body.value_jpy, ts=body.ts,
             event_id=body.event_id, counterparty_vasp=body.counterparty_vasp,
             counterparty_vasp_country=body.counterparty_vasp_country)
-        return _record(caller, decision)
+    return _record(caller, decision)
