@@ -139,6 +139,11 @@ def _entry(path: Path, element: etree._Element) -> ListEntry:
         if reference:
             entry.identifiers.append(Identifier(id_type, reference))
     remarks = [r for r in (_text(element, "OtherInformation"), _text(element, "UKStatementofReasons")) if r]
+    for label, tag in (("Title", "Title"), ("Position", "Position"), ("Town of birth", "TownOfBirth"),
+                       ("Country of birth", "CountryOfBirth")):
+        values = dedupe(_all(element, tag))
+        if values:
+            remarks.append(f"{label}: " + "; ".join(values))
     parents = _all(element, "ParentCompany")
     if parents:
         remarks.append("Parent companies: " + "; ".join(parents))

@@ -120,6 +120,10 @@ def _entry(path: Path, element: etree._Element, kind: EntityKind) -> ListEntry:
     designations = _values(element, "DESIGNATION")
     if designations:
         remarks.append("Designation: " + "; ".join(designations))
+    births = [", ".join(p for p in (_child(pob, f) for f in ("CITY", "STATE_PROVINCE", "COUNTRY")) if p)
+              for pob in element if local(pob.tag) == "INDIVIDUAL_PLACE_OF_BIRTH"]
+    if any(births):
+        remarks.append("Place of birth: " + "; ".join(b for b in births if b))
     entry.remarks = " | ".join(remarks) or None
     return entry
 
