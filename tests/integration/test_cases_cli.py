@@ -9,7 +9,10 @@ from typing import Any
 
 from lxml import etree
 
+from sanctrace.cases.alerts import record_alerts
+from sanctrace.cases.workflow import CaseWorkflow
 from sanctrace.engine.duckdb_engine import DuckDBEngine
+from sanctrace.model.alert import Alert
 from sanctrace.monitoring.ledger import load_ledger
 from sanctrace.reports.goaml_schema import check
 from tests.cases.helpers import TXID, listed_alert, mining_alert
@@ -98,9 +101,12 @@ def _tampered(db: Path, tmp_path: Path, name: str, *statements: str) -> Path:
 
 
 def test_audit_verify_names_the_first_bad_event(cli: Any, tmp_path: Path) -> None:
-    _ok(cli("cases", "record", "-i", str(_alerts_file(tmp_path))))
-    _ok(cli("cases", "note", "case-000001", "-m", "first look", "--user", "bob"))
-    _ok(cli("cases", "escalate", "case-000001", "-r", "BitRiver link", "--user", "bob"))
+    engine = DuckDBEngine(cli.db)  # set up in-process: the commands under test are the verify runs
+    record_alerts(engine, [Alert.from_dict(json.loads(line))
+                           for line in _alerts_file(tmp_path).read_text(encoding="utf-8").splitlines()])
+    CaseWorkflow(engine).note("case-000001", "first look", user="bob")
+    CaseWorkflow(engine).escalate("case-000001", "BitRiver link", user="bob")
+    engine.close()
     cols = "time, actor, action, subject_type, subject_id, details, prev_hash, hash"
     sets = ", ".join(f"{c} = s.{c}" for c in cols.split(", "))
     cases = {
