@@ -44,6 +44,10 @@ def test_load_stats_show_diff(cli: Any, shared_data: Path, tmp_path: Path) -> No
     assert stats["uk"]["by_kind"] == {"organization": 2, "person": 2, "vessel": 1}
     table = cli("lists", "stats", "--format", "table")
     assert table.exit_code == 0 and "1003" in table.stdout
+    exported = tmp_path / "entries.jsonl"
+    assert cli("lists", "export", "--source", "uk", "-o", str(exported)).exit_code == 0
+    lines = [json.loads(line) for line in exported.read_text(encoding="utf-8").splitlines()]
+    assert [e["entity_id"] for e in lines] == ["uk:AFG0001", "uk:AFG0006", "uk:BEL0107", "uk:DPR0075", "uk:AQD0195"]
     shown = _json(cli("lists", "show", "uk:AFG0006"))
     assert shown["entity_id"] == "uk:AFG0006" and shown["birth_dates"] == ["1958-05-12", "1945", "1946"]
     again = cli("lists", "load", str(shared_data / UK))

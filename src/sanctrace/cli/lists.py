@@ -146,6 +146,26 @@ def show(
     emit(entry, "json")
 
 
+@lists_app.command("export")
+def export(
+    ctx: typer.Context,
+    output: Annotated[str, typer.Option("--output", "-o", help="JSON lines file; - is stdout.")] = "-",
+    snapshot: Annotated[list[int] | None, typer.Option("--snapshot", help="Snapshot id(s); default current.")]
+    = None,
+    source: Annotated[str | None, typer.Option("--source", help="Only entries of this source.")] = None,
+) -> None:
+    """Every entry of the current (or given) snapshots as JSON lines, one ListEntry per line."""
+    from sanctrace.cli.io import open_output, write_jsonl
+    from sanctrace.lists import load_entries
+
+    ac = app_context(ctx)
+    entries = load_entries(ac.engine, snapshot or None)
+    if source is not None:
+        entries = [e for e in entries if e.source == source]
+    with open_output(output) as out:
+        write_jsonl(entries, out)
+
+
 @lists_app.command("formats")
 def list_formats(fmt: FormatOpt = "table") -> None:
     """The registered list formats, in detection order."""
