@@ -23,10 +23,8 @@ system-deps:
 	./scripts/system-deps.sh
 
 run: install
-	mkdir -p $(RUN_DIR)
-	$(BIN)/sanctrace --db $(RUN_DIR)/sanctrace.duckdb lists load src/sanctrace/data/lists/sdn_advanced_2025-11-19.xml.bz2
-	$(BIN)/sanctrace --db $(RUN_DIR)/sanctrace.duckdb screen -i src/sanctrace/data/samples/customers.csv -o $(RUN_DIR)/hits.jsonl
-	@echo "screening results: $(RUN_DIR)/hits.jsonl"
+	@test -f $(RUN_DIR)/world/world.json || $(BIN)/sanctrace demo generate --seed 7 --size small --out $(RUN_DIR)/world
+	$(BIN)/sanctrace --db $(RUN_DIR)/sanctrace.duckdb run --data $(RUN_DIR)/world --out $(RUN_DIR)/out
 
 test: install
 	$(PY) -m pytest -q -p no:cacheprovider --timeout=900
