@@ -81,3 +81,20 @@ def test_blocks_are_valid_and_ingest_with_truth(tmp_path: Path) -> None:
                                 USING (address) WHERE a.address IN (?, ?, ?, ?)""", [EMCD, OFAC, DEPOSIT, HOT]))
     assert planted.get(EMCD) == "EMCDPool" and planted.get(DEPOSIT) == "Garantex"
     assert "/EMCD/" in " ".join(r[0] for r in eng.query("SELECT coinbase_text FROM chain_blocks"))
+
+
+def test_in_memory_tables_for_analysis() -> None:
+    c = generate(5_000, seed=1)
+    t = c.tables()
+    assert t["txs"].num_rows == c.n_txs and t["outputs"].num_rows == len(c.out_value)
+    inputs = t["inputs"]
+    prev_tx = inputs["prev_tx"].to_numpy()
+    spends = prev_tx >= 0
+    # each spent (tx, vout) names an output with that value and address
+    outputs = t["outputs"]
+    first_out = c.tx_first_out[prev_tx[spends]] + inputs["prev_vout"].to_numpy()[spends]
+    assert (outputs["value"].to_numpy()[first_out] == inputs["value"].to_numpy()[spends]).all()
+    assert (outputs["address"].to_numpy()[first_out] == inputs["address"].to_numpy()[spends]).all()
+    kinds = set(t["entities"]["kind"].to_pylist())
+    assert {"pool", "exchange", "mixer", "miner", "user"} <= kinds
+    assert len(c.address_strings()) == t["addresses"].num_rows
