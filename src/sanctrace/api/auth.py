@@ -7,6 +7,8 @@ and a per-request engine cursor. A missing or bad token is 401, a role without t
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +18,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from sanctrace.api.roles import Perm, allowed
-from sanctrace.api.state import ApiState, CursorEngine
+from sanctrace.api.state import AUTH_TTL_S, ApiState, CursorEngine
 from sanctrace.api.users import User, authenticate
 from sanctrace.errors import PermissionDenied, SanctraceError
 
@@ -65,12 +67,23 @@ def db_cursor(state: Annotated[ApiState, Depends(api_state)]) -> Iterator[Cursor
 def current_user(
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     db: Annotated[CursorEngine, Depends(db_cursor)],
+    state: Annotated[ApiState, Depends(api_state)],
 ) -> User:
     if creds is None or creds.scheme.lower() != "bearer":
         raise Unauthenticated("authentication required: send 'Authorization: Bearer <token>'")
+    key = hashlib.sha256(creds.credentials.encode()).hexdigest()
+    now = time.monotonic()
+    hit = state.auth_cache.get(key)
+    if hit is not None and hit[1] > now:
+        cached: User = hit[0]
+        return cached
     user = authenticate(db, creds.credentials)
     if user is None:
+        state.auth_cache.pop(key, None)
         raise Unauthenticated("invalid, revoked or disabled token")
+    if len(state.auth_cache) > 10_000:
+        state.auth_cache.clear()
+    state.auth_cache[key] = (user, now + AUTH_TTL_S)
     return user
 
 

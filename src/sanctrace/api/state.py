@@ -68,6 +68,9 @@ class Cached:
             self._version = None
 
 
+AUTH_TTL_S = 5.0
+
+
 class ApiState:
     def __init__(self, settings: Settings, engine: DuckDBEngine, *, owns_engine: bool) -> None:
         self.settings = settings
@@ -78,6 +81,10 @@ class ApiState:
         self.decider = Cached()
         self.write_lock = threading.RLock()
         self.decide_lock = threading.Lock()
+        # Verified tokens, by the token's sha256, for AUTH_TTL_S seconds: the hot path (decisions) then
+        # skips a database lookup per request. Revocation through the API clears it at once; a
+        # revocation from the CLI takes effect within AUTH_TTL_S.
+        self.auth_cache: dict[str, tuple[Any, float]] = {}
         self.audit_writer = AuditWriter(self.cursor, self.write_lock)
         self._usage: Counter[tuple[str, str]] = Counter()
         self._usage_lock = threading.Lock()

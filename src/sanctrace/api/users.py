@@ -3,7 +3,8 @@
 A token is ``st_<token_id>_<secret>``. Only ``sha256(salt || secret)`` and the per-token random salt
 are stored, so a copy of the database does not yield usable tokens; the token id lets us find the
 row without scanning, and the comparison is constant-time. Revoking a token or disabling a user
-takes effect on the next request (verified tokens are not cached).
+through the API takes effect on the next request; from the CLI, within the server's short cache of
+verified tokens (``AUTH_TTL_S``).
 """
 
 from __future__ import annotations

@@ -47,4 +47,5 @@ def revoke(name: UserName, caller: Admin) -> UserOut:
         n = store.revoke_tokens(caller.db, name)
         user = store.set_disabled(caller.db, name, True)
         caller.audit("user.disable", "user", name, {"tokens_revoked": n})
+    caller.state.auth_cache.clear()  # revoked tokens stop working now, not after the cache TTL
     return _out(user)
