@@ -54,6 +54,8 @@ def test_meti_russia_list(shared_data: Path) -> None:
     # entry 57: Japanese and English names run together on one line
     crocus = [n.full for n in parsed.entries[56].names]
     assert crocus == ["クロッカス・ナノ・エレクトロニクス", "Crocus Nano Electronics"]
+    # the Ministry of Defence entry continues with a description: only the name is kept
+    assert [n.full for n in parsed.entries[22].names] == ["国防省", "Ministry of Defence of the Russian Federation"]
     fsb = parsed.entries[5]
     assert "Federalnaya Sluzhba Bezopasnosti" in {n.full for n in fsb.names}
     assert len(fsb.addresses) == 2

@@ -146,6 +146,19 @@ def _join_lines(text: str) -> str:
     return out
 
 
+def _first_sentence(text: str) -> str:
+    """Text up to the first "。" outside brackets ("国防省（…）。右には…": a description follows)."""
+    depth = 0
+    for index, char in enumerate(text):
+        if char in _OPEN:
+            depth += 1
+        elif char in _CLOSE:
+            depth = max(0, depth - 1)
+        elif char == "。" and depth == 0:
+            return text[:index]
+    return text
+
+
 def _bracket_names(text: str) -> tuple[str, list[str]]:
     """``株式会社X（別称、A、B及びC）`` → ("株式会社X", [A, B, C]); other brackets with Japanese or
     Chinese text (``（香港旗速電子有限公司、…）``) are names too; the rest stays in the main name."""
@@ -155,8 +168,11 @@ def _bracket_names(text: str) -> tuple[str, list[str]]:
         inner = match.group(1).strip()
         if inner.startswith("別称"):
             inner = inner[2:].lstrip("、,: ")
-        elif not _JAPANESE.search(inner) or inner.startswith(("以下", "これ")):
+        elif "含む" in inner:  # "（…を含む）" ("including …") describes the entity: neither name nor alias
+            main = main.replace(match.group(0), " ")
             continue
+        elif not _JAPANESE.search(inner) or inner.startswith(("以下", "これ")):
+            continue  # Latin abbreviations such as "(ELVIS)" stay in the name
         aliases.extend(p for p in re.split(r"、|及び|;", inner) if p.strip())
         main = main.replace(match.group(0), " ")
     return clean_text(main) or text, [a for a in (clean_text(x) for x in aliases) if a]
@@ -171,7 +187,7 @@ def _entry(path: Path, key: str, program: str, default_country: str | None, numb
     if not japanese or not english_raw.strip():
         raise ListSourceError.at(str(path), where, "entry without a Japanese and an English name")
     english_name, english_aliases = _english(english_raw)
-    jp_main, jp_aliases = _bracket_names(japanese)
+    jp_main, jp_aliases = _bracket_names(_first_sentence(japanese))
     entry = ListEntry(entity_id=f"{SOURCE}:{key}-{number}", source=SOURCE, source_id=f"{key}-{number}",
                       kind=EntityKind.ORGANIZATION, programs=[program])
     # Japanese written in Kanji only (連邦保安庁) is still Japanese: the list says so.
@@ -224,6 +240,8 @@ def _english(text: str) -> tuple[str, list[str]]:
     name = " ".join(name_parts) if aliases else body
     name, _ = _bracket_names(name)
     name = _AKA.sub("", name)
+    # "Ministry of Defence of …, including the Armed Forces … This includes …": keep the name
+    name = re.split(r",\s+including\s|\.\s+(?=This\s)", name)[0]
     cleaned = [re.sub(r"(;\s*and|;|\.)$", "", a.strip()).strip() for a in aliases]
     return (clean_text(name.rstrip(",")) or name,
             [a for a in (clean_text(c) for c in [*cleaned, *bracket_aliases]) if a])
