@@ -5,6 +5,16 @@ A snapshot is one publication of one source as loaded: ``list_snapshots`` holds 
 keyed by ``snapshot_id``. Snapshots are never changed after they are written, so every screening
 answer can name the exact list version it used (``list_version``) and be reproduced later.
 
+Tables (all keyed by ``snapshot_id``; ``pos`` keeps the source's order)::
+
+    list_snapshots(snapshot_id, source, format, file_name, file_sha256, published, loaded_at,
+                   entry_count, warnings[])
+    list_entries(snapshot_id, entity_id, pos, source, source_id, kind, birth_dates[], nationalities[],
+                 countries[], listed_on, remarks)
+    list_names(…, name, name_type, script, language)     list_addresses(…, text, city, country)
+    list_identifiers(…, id_type, value, country)          list_crypto_addresses(…, currency, address)
+    list_programs(…, program)                             list_relations(…, relation, target_id)
+
 Rules that must stay true:
 
 * one ``load_paths`` call is one transaction: all files are parsed first, then written together,
