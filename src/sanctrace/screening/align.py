@@ -78,17 +78,25 @@ def _edit_sim(a: str, b: str, ka: str, kb: str) -> float:
     """Typos are one or two edits (a transposition counts as one); different names differ more.
 
     The curve is steep on purpose: "Scholz"/"Schloz" is a typo (0.9), "Castro"/"Castillo" or
-    "Lukashenko"/"Lukashevich" are different names and fall below the pairing threshold.
+    "Lukashenko"/"Lukashevich" are different names and fall below the pairing threshold. The
+    spelling and the phonetic key are both tried; the better reading wins.
     """
-    dist, longest = min((OSA.distance(a, b), max(len(a), len(b))), (OSA.distance(ka, kb), max(len(ka), len(kb))))
+    return max(_curve(a, b), _curve(ka, kb))
+
+
+def _curve(a: str, b: str) -> float:
+    dist = OSA.distance(a, b)
+    longest = max(len(a), len(b))
     if dist == 1:
+        if longest <= 3 and sorted(a) == sorted(b):
+            return 0.8  # a swapped pair of letters: "Sko" / "Sok"
         # In a name of three letters or fewer one letter makes another name (Sa/Ma, Lee/Liu).
         return 0.9 if longest >= 5 else 0.8 if longest == 4 else 0.55
     if dist == 2 and longest >= 8:
         return 0.8
-    if dist == 2 and longest >= 5 and a[0] == b[0]:
-        return 0.68
-    return max(0.0, 1.0 - dist / longest) ** 2
+    if dist == 2 and longest >= 5 and a[:1] == b[:1]:
+        return 0.64
+    return max(0.0, 1.0 - dist / longest) ** 2 if longest else 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from sanctrace.screening.normalize import NameForm, ParsedName
 from sanctrace.screening.phonetic import deletions, phonetic_key
 
 MIN_DELETE_LEN = 5
-RELATIVE_FLOOR = 0.5
+RELATIVE_FLOOR = 0.25
 
 
 def name_keys(name: ParsedName, with_skeleton: bool) -> set[str]:
@@ -50,6 +50,11 @@ def _form_keys(form: NameForm, groups: dict[object, set[str]], with_skeleton: bo
         keys.add("k" + key)
         if len(key) >= MIN_DELETE_LEN:
             keys.update("k" + d for d in deletions(key))
+        if tok != key and len(tok) >= MIN_DELETE_LEN:
+            # The spelling's own one-edit neighbourhood too: "Lakahl" must meet "Lakhal" even
+            # though the phonetic key folded "kh" away on one side only.
+            keys.add("k" + tok)
+            keys.update("k" + d for d in deletions(tok))
         if with_skeleton and len(skel) >= 2:
             keys.add("s" + skel)
             if len(skel) >= 4:

@@ -32,6 +32,9 @@ from sanctrace.screening.align import (
 from sanctrace.screening.normalize import NameForm, ParsedName, TokenRole
 
 _DISTINCT = (TokenRole.NAME, TokenRole.NUMBER)
+# Penalty weight of a token only one side has: persons carry optional middle names and
+# patronymics; an organisation's extra word ("Schweiz", "Trust") usually names another body.
+PERSON_EXTRA = 0.15
 _SYLLABIC = frozenset({"Jpan", "Kana", "Hang", "Hani"})
 
 
@@ -75,13 +78,21 @@ class Feature:
 
 def _legal_form(ctx: MatchContext) -> float:
     q, c = ctx.query.legal_forms, ctx.candidate.legal_forms
-    if not q or not c:
-        return 0.0
-    return 1.0 if q & c else -1.0
+    return 1.0 if q and c and q & c else 0.0
+
+
+def _legal_form_mismatch(ctx: MatchContext) -> float:
+    """An AG is not a GmbH, an ANO not an LLC: different forms are a different legal person."""
+    q, c = ctx.query.legal_forms - {"vessel"}, ctx.candidate.legal_forms - {"vessel"}
+    return 1.0 if q and c and not q & c else 0.0
 
 
 def _single_token(ctx: MatchContext) -> float:
     return 1.0 if ctx.name.single_token and not ctx.name.titled_surname else 0.0
+
+
+def _birth_date_mismatch(ctx: MatchContext) -> float:
+    return 1.0 if _birth_date(ctx) < 0 else 0.0
 
 
 def _birth_date(ctx: MatchContext) -> float:
@@ -118,15 +129,17 @@ def _identifier(ctx: MatchContext) -> float:
 
 
 FEATURES: tuple[Feature, ...] = (
-    Feature("name_alignment", lambda ctx: ctx.name.alignment, 0.72),
-    Feature("name_string", lambda ctx: ctx.name.string, 0.18),
+    Feature("name_alignment", lambda ctx: ctx.name.alignment, 0.78),
+    Feature("name_string", lambda ctx: ctx.name.string, 0.12),
     Feature("exact_name", lambda ctx: 1.0 if ctx.name.exact else 0.0, 0.05),
     Feature("legal_form", _legal_form, 0.04),
+    Feature("legal_form_mismatch", _legal_form_mismatch, -0.1),
     Feature("single_token_only", _single_token, -0.3),
     Feature("title_with_surname", lambda ctx: 1.0 if ctx.name.titled_surname else 0.0, 0.08),
     Feature("name_conflict", lambda ctx: 1.0 if ctx.name.conflict else 0.0, -0.12),
     Feature("nasab_order", lambda ctx: 1.0 if ctx.name.order_conflict else 0.0, -0.3),
-    Feature("birth_date", _birth_date, 0.08),
+    Feature("birth_date", lambda ctx: max(0.0, _birth_date(ctx)), 0.08),
+    Feature("birth_date_mismatch", _birth_date_mismatch, -0.15),
     Feature("nationality", _nationality, 0.05),
     Feature("identifier", _identifier, 0.3),
 )
@@ -159,13 +172,13 @@ def compare_forms(q: NameForm, c: NameForm, mode: int, is_org: bool,
         matched += pair.sim * weight
         possible += weight
         if any(q.roles[i] in _DISTINCT for i in pair.q) or any(c.roles[j] in _DISTINCT for j in pair.c):
-            strong += max(len(pair.q), len(pair.c))
+            strong += min(len(pair.q), len(pair.c))
     if not al.pairs:
         return NameComparison()
     conflict_q = _distinct_left(q, al.unmatched_q)
     conflict_c = _distinct_left(c, al.unmatched_c)
     conflict = conflict_q > 0 and conflict_c > 0
-    extra = 0.8 if is_org else 0.25
+    extra = 0.8 if is_org else PERSON_EXTRA
     alpha = 1.0 if conflict else extra
     penalty = alpha * (role_weight(q, al.unmatched_q) + role_weight(c, al.unmatched_c))
     alignment = matched / (possible + penalty)
@@ -199,13 +212,13 @@ def _nasab_swapped(q: NameForm, c: NameForm, pairs: tuple[Pair, ...]) -> bool:
     """"Salman bin Muhammad" is not "Muhammad bin Salman": names may not cross the word 'bin'."""
     qb = next((i for i, t in enumerate(q.tokens) if t in _NASAB), None)
     cb = next((j for j, t in enumerate(c.tokens) if t in _NASAB), None)
-    if qb is None or cb is None:
-        return False
+    if qb is None or cb is None or not (0 < qb < len(q.tokens) - 1) or not (0 < cb < len(c.tokens) - 1):
+        return False  # "bin" at either end: the whole name was turned around, not the lineage
     return any(q.roles[pair.q[0]] is TokenRole.NAME and (pair.q[0] < qb) != (pair.c[0] < cb) for pair in pairs)
 
 
 def _distinct_left(form: NameForm, idx: tuple[int, ...]) -> int:
-    return sum(1 for i in idx if form.roles[i] in (TokenRole.NAME, TokenRole.PATRONYMIC, TokenRole.NUMBER))
+    return sum(1 for i in idx if form.roles[i] in (TokenRole.NAME, TokenRole.PATRONYMIC))
 
 
 def compare_names(q: ParsedName, c: ParsedName, is_org: bool = False) -> NameComparison:

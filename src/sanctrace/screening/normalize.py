@@ -19,6 +19,7 @@ from sanctrace.screening.japanese import JAPANESE_LEGAL_FORMS_SORTED, japanese_t
 from sanctrace.screening.phonetic import phonetic_key, skeleton
 from sanctrace.screening.translit import cyrillic_renderings, fold_latin, script_of, to_ascii
 from sanctrace.screening.vocabulary import (
+    ABBREVIATIONS,
     GENERIC_ORG_WORDS,
     PARTICLES,
     STOPWORDS,
@@ -37,6 +38,7 @@ class TokenRole(StrEnum):
     PARTICLE = "particle"
     GENERIC = "generic"
     NUMBER = "number"
+    STOPWORD = "stopword"
     INITIAL = "initial"
 
 
@@ -45,7 +47,10 @@ ROLE_WEIGHT: dict[TokenRole, float] = {
     TokenRole.PATRONYMIC: 0.35,
     TokenRole.PARTICLE: 0.15,
     TokenRole.GENERIC: 0.3,
-    TokenRole.NUMBER: 0.8,
+    # Series numbers (Fund III / IV, Trust 2004-1 / 2004-2) mark siblings of one family of names:
+    # a different number lowers the score but is not a conflicting name.
+    TokenRole.NUMBER: 0.3,
+    TokenRole.STOPWORD: 0.05,
     TokenRole.INITIAL: 0.3,
 }
 
@@ -80,6 +85,8 @@ class ParsedName:
 
 
 _SPLIT = re.compile(r"[^a-z0-9]+")
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}
 _NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
     "eight": "8", "nine": "9", "ten": "10", "first": "1", "second": "2", "third": "3", "1st": "1",
@@ -99,7 +106,13 @@ def _tokenise(latin: str, is_org: bool) -> list[str]:
         if not tok:
             continue
         if is_org:
-            tok = _NUMBER_WORDS.get(tok, tok)
+            tok = ABBREVIATIONS.get(tok, _NUMBER_WORDS.get(tok, tok))
+            if tok in _TENS:
+                tok = str(_TENS[tok])
+            elif tok.isdigit() and len(tok) == 1 and tokens and tokens[-1].isdigit() and tokens[-1].endswith("0") \
+                    and len(tokens[-1]) == 2:
+                tokens[-1] = tokens[-1][0] + tok  # "forty four" / "forty 4" → "44"
+                continue
         if not tok.isdigit() and not tok.isalpha() and sum(c.isalpha() for c in tok) > len(tok) / 2:
             tok = tok.translate(_LEET)  # digits typed for look-alike letters: "Sech1n", "Ig0r"
         if is_org and len(tok) == 1 and tok.isalpha():
@@ -113,9 +126,14 @@ def _tokenise(latin: str, is_org: bool) -> list[str]:
     return tokens
 
 
+_ROMAN = re.compile(r"^(?=[ivxlc]+$)c{0,3}(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
+
+
 def _role(token: str, is_org: bool) -> TokenRole:
-    if token.isdigit():
+    if token.isdigit() or (is_org and len(token) <= 6 and _ROMAN.match(token) and token not in ("i", "l", "c")):
         return TokenRole.NUMBER
+    if token in STOPWORDS and is_org:
+        return TokenRole.STOPWORD
     if len(token) == 1:
         return TokenRole.INITIAL
     if token in PARTICLES and not is_org:
@@ -199,6 +217,8 @@ def parse_name(text: str, is_org: bool = False, is_person: bool = False) -> Pars
             continue
         seen.add(key)
         roles = tuple(_role(t, is_org) for t in tokens)
+        if len(tokens) < 3:  # a patronymic comes with a given name and a surname ("Zdancewicz" is a surname)
+            roles = tuple(TokenRole.NAME if r is TokenRole.PATRONYMIC else r for r in roles)
         forms.append(NameForm(
             tokens=key,
             keys=tuple(phonetic_key(t) for t in tokens),

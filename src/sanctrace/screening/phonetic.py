@@ -42,10 +42,12 @@ def phonetic_key(token: str) -> str:
         word = "e" + word[2:]
     if word.startswith("yu") or word.startswith("ju"):
         word = "iu" + word[2:]
+    if word.startswith("j") and len(word) > 1 and word[1] in _VOWELS:
+        word = "i" + word[1:]  # German/Polish J for Y: Jewgeni, Juri
     for old, new in _FINE_RULES:
         if old in word:
             word = word.replace(old, new)
-    word = word.replace("y", "i").replace("j", "i")
+    word = word.replace("y", "i")
     if len(word) > 4 and word.endswith("e") and word[-2] not in _VOWELS:
         word = word[:-1]  # French/English silent final e: Poutine
     word = word.rstrip("i") + "i" if word.endswith("ii") else word

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from sanctrace.screening.phonetic import phonetic_key
+
 # canonical form -> spellings, as lower-case ASCII token sequences (after transliteration).
 _LEGAL_FORMS: dict[str, tuple[str, ...]] = {
     "llc": (
@@ -37,10 +39,11 @@ _LEGAL_FORMS: dict[str, tuple[str, ...]] = {
     "ltd": ("ltd", "limited", "pte ltd", "pte", "pty ltd", "pty", "private limited", "private limited company",
             "co ltd", "company limited", "fze", "fzco", "fzc", "fz llc", "dmcc", "bv", "b v", "nv", "n v"),
     "plc": ("plc", "p l c", "public limited company"),
-    "inc": ("inc", "incorporated", "corp", "corp ltd"),
+    "inc": ("inc", "incorporated", "corp", "corp ltd", "corporation"),
     "lp": ("lp", "l p", "limited partnership"),
     "npo": ("ano", "npo", "ngo", "avtonomnaya nekommercheskaya organizatsiya", "non profit organization",
             "non-profit organization", "fond"),
+    "vessel": ("mv", "m v", "mt", "m t", "ss", "m s", "ms"),
     "sue": ("fgup", "fsue", "gup", "mup", "federal state unitary enterprise", "state unitary enterprise"),
 }
 
@@ -55,8 +58,18 @@ TITLES: frozenset[str] = frozenset({
     "predsjednik", "presedintele", "presiden", "prezident", "president's", "elnok", "prezydent",
     "prime", "minister", "premier", "general", "gen", "colonel", "col", "major", "captain", "admiral",
     "sheikh", "shaykh", "sheik", "hajji", "haji", "mullah", "maulvi", "mawlawi", "qari", "daitoryo",
-    "shusho", "gospodin", "senator", "judge", "his", "her", "excellency", "h e",
+    "shusho", "gospodin", "senator", "judge", "his", "her", "excellency", "h e", "monsieur", "madame", "mme",
+    "herr", "frau", "senor", "senora", "sr", "sra", "don", "dona", "signor", "signora", "mister", "gospozha",
 })
+
+# Common abbreviations in organisation names, expanded before comparison.
+ABBREVIATIONS: dict[str, str] = {
+    "intl": "international", "int": "international", "natl": "national", "bros": "brothers",
+    "mfg": "manufacturing", "assn": "association", "assoc": "association", "dept": "department",
+    "univ": "university", "hldgs": "holdings", "hldg": "holding", "grp": "group", "mgmt": "management",
+    "svcs": "services", "svc": "services", "inds": "industries", "ind": "industries", "tech": "technology",
+    "eng": "engineering", "dev": "development", "invest": "investment", "st": "saint", "co": "company",
+}
 
 PARTICLES: frozenset[str] = frozenset({
     "al", "el", "bin", "ibn", "bint", "ben", "abu", "bn", "ould", "de", "da", "do", "dos", "das", "del",
@@ -87,6 +100,9 @@ def is_patronymic(token: str) -> bool:
     """Russian/Ukrainian/Belarusian patronymics in any common romanisation (Vladimirovich, -owitsch, -ovna)."""
     return len(token) >= 7 and _PATRONYMIC.search(token) is not None
 
+
+# The same spellings by phonetic key, so a typo'd form ("Joynt Stock Company") is still found.
+_LEGAL_KEYS: dict[tuple[str, ...], str] = {tuple(phonetic_key(t) for t in k): v for k, v in _LEGAL_INDEX.items()}
 
 _LONG_FORMS = tuple(k[0] for k in _LEGAL_INDEX if len(k) == 1 and len(k[0]) >= 8)
 
@@ -126,7 +142,10 @@ def extract_legal_forms(tokens: list[str]) -> tuple[list[str], set[str]]:
     while i < n:
         matched = False
         for size in range(min(_MAX_LEGAL_LEN, n - i), 0, -1):
-            canon = _LEGAL_INDEX.get(tuple(tokens[i : i + size]))
+            span = tuple(tokens[i : i + size])
+            canon = _LEGAL_INDEX.get(span)
+            if canon is None and size >= 2:
+                canon = _LEGAL_KEYS.get(tuple(phonetic_key(t) for t in span))
             if canon is None:
                 continue
             # A single short token ("as", "ao", "sa", "ou") is a legal form only at either end of the
