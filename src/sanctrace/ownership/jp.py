@@ -34,29 +34,21 @@ OVER_QUARTER = 0.25
 _PATH_TYPES = (RelationType.OWNERSHIP, RelationType.VOTING, RelationType.OWNED_OR_CONTROLLED)
 
 
-def _upstream_persons(world: World, node: int) -> list[int]:
-    natural = world.natural()
-    seen = {node}
-    stack = [node]
-    persons = []
-    while stack:
-        cur = stack.pop()
-        for e in world.incoming(cur, *_PATH_TYPES):
-            if e.src not in seen:
-                seen.add(e.src)
-                stack.append(e.src)
-                if natural[e.src]:
-                    persons.append(e.src)
-    return sorted(persons)
+Holding = tuple[int, float, set[int]]  # person, attributed share, parties the person controls
 
 
-def _owners(world: World, node: int, use_max: bool) -> list[tuple[int, float, set[int]]]:
-    out = []
-    for p in _upstream_persons(world, node):
+def attributions(world: World, use_max: bool) -> dict[int, list[Holding]]:
+    """For every party, the natural persons with an attributed voting share in it. Each person's
+    closure is computed once (it does not depend on the party asked about), so a batch over all
+    parties costs the sum of the closures, not parties × upstream."""
+    natural = world.natural().tolist()
+    holders = sorted({e.src for e in world.edges if e.rel_type in _PATH_TYPES and natural[e.src]})
+    out: dict[int, list[Holding]] = {}
+    for p in holders:
         c = closure(world, frozenset({p}), use_max=use_max)
-        share = c.attributed.get(node, 0.0)
-        if share > 0:
-            out.append((p, share, c.controlled))
+        for asset, share in c.attributed.items():
+            if share > 0:
+                out.setdefault(asset, []).append((p, share, c.controlled))
     return out
 
 
@@ -74,12 +66,12 @@ def _bo_entry(world: World, node: int, person: int, rule: str, share: float | No
     return entry
 
 
-def beneficial_owners(world: World, node: int, listed: np.ndarray, *, use_max: bool = False
+def beneficial_owners(world: World, node: int, listed: np.ndarray, holdings: dict[int, list[Holding]]
                       ) -> tuple[list[dict[str, Any]], str]:
     """The beneficial owners of ``node`` and the rule (1–4 above) that found them."""
     if world.kinds[node] == "person":
         return [_bo_entry(world, node, node, "natural_person", None, None, listed)], "natural_person"
-    owners = _owners(world, node, use_max)
+    owners = holdings.get(node, [])
     majority = [(p, s, c) for p, s, c in owners if s > OVER_HALF + 1e-9]
     if majority:
         return [_bo_entry(world, node, p, "votes_over_50", s, c, listed) for p, s, c in majority], \
@@ -108,10 +100,11 @@ def evaluate(world: World, nodes: list[int] | None = None) -> list[Verdict]:
     listed = world.listed_mask("jp")
     graph = world.share_graph(*SHARE_TYPES)
     look = lookthrough(graph, listed, graph.lo)
+    certain, upper = attributions(world, False), attributions(world, True)
     out = []
     for node in range(world.n) if nodes is None else nodes:
-        bos, rule = beneficial_owners(world, node, listed)
-        bos_max, rule_max = beneficial_owners(world, node, listed, use_max=True)
+        bos, rule = beneficial_owners(world, node, listed, certain)
+        bos_max, rule_max = beneficial_owners(world, node, listed, upper)
         is_listed = bool(listed[node])
         listed_bos = [b for b in bos if b["listed"] and b["party_id"] != world.ids[node]]
         maybe = [b for b in bos_max if b["listed"] and b["party_id"] != world.ids[node]]

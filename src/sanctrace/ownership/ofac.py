@@ -32,6 +32,7 @@ from sanctrace.ownership.verdict import (
 from sanctrace.ownership.world import World
 
 THRESHOLD = 0.5
+_NO_BLOCKED_OWNERS = "no blocked person owns any of it"
 SHARE_TYPES = (RelationType.OWNERSHIP, RelationType.OWNED_OR_CONTROLLED)
 CONTROL_TYPES = (RelationType.BOARD_APPOINTMENT, RelationType.DOMINANT_INFLUENCE, RelationType.DIRECTOR,
                  RelationType.REPRESENTATIVE_DIRECTOR, RelationType.VOTING)
@@ -48,14 +49,15 @@ class AggregateRun:
         self.blocked, self.share = aggregate_fixed_point(graph, self.listed, graph.lo, THRESHOLD)
         self.possible, self.share_max = aggregate_fixed_point(graph, self.listed, graph.hi, THRESHOLD)
         self.look: FloatArray = lookthrough(graph, self.listed, graph.lo)
+        # plain lists: per-party reads of numpy scalars dominate a batch over millions of parties
+        self._rows = list(zip(self.listed.tolist(), self.blocked.tolist(), self.possible.tolist(),
+                              np.minimum(self.share, 1.0).tolist(), np.minimum(self.share_max, 1.0).tolist(),
+                              self.look.tolist(), strict=True))
 
     def verdict(self, node: int) -> Verdict:
         w = self.world
-        listed = bool(self.listed[node])
-        blocked = bool(self.blocked[node])
-        possible = bool(self.possible[node]) and not blocked
-        share_c = float(min(self.share[node], 1.0))
-        share_p = float(min(self.share_max[node], 1.0))
+        listed, blocked, possible, share_c, share_p, look = self._rows[node]
+        possible = possible and not blocked
         near = not blocked and not possible and share_c >= NEAR_MISS - 1e-9
         reasons: list[str] = []
         paths = []
@@ -76,13 +78,14 @@ class AggregateRun:
                            f"(>= 25%, below 50%): {holders}")
             paths = explain_paths(w, self.regime, node, self.blocked, self.listed, SHARE_TYPES)
         if not listed and not blocked and not possible and not near:
-            reasons.append(f"blocked persons own {pct(share_c)} in the aggregate (below 25%)")
+            reasons.append(_NO_BLOCKED_OWNERS if share_c == 0 else
+                           f"blocked persons own {pct(share_c)} in the aggregate (below 25%)")
         return Verdict(
             party_id=w.ids[node], name=w.names[node], regime=self.regime, as_of=w.as_of, listed=listed,
             blocked=blocked or listed, possibly_blocked=possible,
             status=status_of(listed, blocked, False, possible, near),
             share={"certain": round(share_c, 6), "possible": round(max(share_p, share_c), 6)},
-            lookthrough=round(float(self.look[node]), 6), near_miss=near, paths=paths, reasons=reasons)
+            lookthrough=round(look, 6), near_miss=near, paths=paths, reasons=reasons)
 
 
 def control_flags(run: AggregateRun, node: int, holders: BoolArray) -> list[Flag]:
@@ -99,13 +102,20 @@ def control_flags(run: AggregateRun, node: int, holders: BoolArray) -> list[Flag
     return flags
 
 
+def controlled_by(world: World, holders: BoolArray) -> set[int]:
+    """Parties over which a holder has a control relation (one pass over the edges)."""
+    held = holders.tolist()
+    return {e.dst for e in world.edges if e.rel_type in CONTROL_TYPES and held[e.src]}
+
+
 def evaluate(world: World, nodes: list[int] | None = None) -> list[Verdict]:
     run = AggregateRun(world, "ofac")
     holders = run.blocked | run.listed
+    controlled = controlled_by(world, holders)
     out = []
     for node in range(world.n) if nodes is None else nodes:
         verdict = run.verdict(node)
-        if not verdict.blocked:
+        if not verdict.blocked and node in controlled:
             verdict.flags.extend(control_flags(run, node, holders))
         out.append(verdict)
     return out

@@ -112,15 +112,19 @@ def load_world(engine: Engine, as_of: str | None = None, *, focus: str | None = 
     day = as_of or date.today().isoformat()
     scope = ""
     if focus is not None:
+        # child → parent steps: every relation points up to its source; joint arrangements both ways
         engine.execute(
-            f"""CREATE OR REPLACE TEMP TABLE _world_scope AS
+            f"""CREATE OR REPLACE TEMP TABLE _world_steps AS
+                SELECT target_id AS child, source_id AS parent FROM party_relations r WHERE {active_clause(day)}
+                UNION
+                SELECT source_id, target_id FROM party_relations r
+                WHERE rel_type = 'joint_arrangement' AND {active_clause(day)}""")
+        engine.execute(
+            """CREATE OR REPLACE TEMP TABLE _world_scope AS
                 WITH RECURSIVE up(party_id) AS (
                     SELECT ?::VARCHAR
                     UNION
-                    SELECT CASE WHEN r.target_id = up.party_id THEN r.source_id ELSE r.target_id END
-                    FROM party_relations r JOIN up ON r.target_id = up.party_id
-                        OR (r.rel_type = 'joint_arrangement' AND r.source_id = up.party_id)
-                    WHERE {active_clause(day)})
+                    SELECT s.parent FROM _world_steps s JOIN up ON s.child = up.party_id)
                 SELECT DISTINCT party_id FROM up""", [focus])
         scope = " WHERE party_id IN (SELECT party_id FROM _world_scope)"
     parties = engine.query(
@@ -140,19 +144,21 @@ def load_world(engine: Engine, as_of: str | None = None, *, focus: str | None = 
                 via = f"via screening match to {entry} (score {score:.2f})"
                 listings.setdefault(index[party_id], []).append(
                     (regime, f"{program} {via}" if program else via))
-    edges = []
-    for s, t, rel, lo, hi, origin, role in engine.query(
+    table = engine.to_arrow(
         f"SELECT source_id, target_id, rel_type, share_min, share_max, origin, role FROM party_relations r "
         f"WHERE {active_clause(day)}"
         + (" AND target_id IN (SELECT party_id FROM _world_scope)" if focus is not None else "")
-        + " ORDER BY source_id, target_id, rel_type"
-    ):
-        if s not in index or t not in index:
+        + " ORDER BY source_id, target_id, rel_type")
+    cols = [table.column(i).to_pylist() for i in range(table.num_columns)]
+    types = {t.value: t for t in RelationType}
+    edges = []
+    for s, t, rel, lo, hi, origin, role in zip(*cols, strict=True):
+        si = index.get(s)
+        ti = index.get(t)
+        if si is None or ti is None:
             continue
-        rel_type = RelationType(rel)
-        low = 0.0 if lo is None else float(lo)
-        high = 1.0 if hi is None else float(hi)
-        edges.append(Edge(index[s], index[t], rel_type, low, high, origin or "", role))
+        edges.append(Edge(si, ti, types[rel], 0.0 if lo is None else lo, 1.0 if hi is None else hi,
+                          origin or "", role))
     return World(day, ids, index, [r[1] for r in parties], [r[2] for r in parties], listings, edges)
 
 
