@@ -108,6 +108,7 @@ class _Parser:
         self.entries: dict[str, ListEntry] = {}  # profile id → entry
         self.published: str | None = None
         self.warnings: list[str] = []
+        self._countries: dict[str, str] | None = None
 
     def run(self) -> ParsedList:
         depth = 0
@@ -201,10 +202,19 @@ class _Parser:
                     parts.append(name)
         if country is None:
             # Nationality locations carry the country only as a free-text part ("China").
-            country = to_iso2(parts[-1]) if len(parts) == 1 else None
+            country = self._country(parts[-1]) if len(parts) == 1 else None
         key = element.get("ID")
         if key is not None:
             self.locations[key] = _Location(", ".join(parts), city, country or None)
+
+    def _country(self, name: str | None) -> str | None:
+        """A country name → ISO-2, from the file's own Country table first (cheap and exact)."""
+        if not name:
+            return None
+        if self._countries is None:
+            self._countries = {text.lower(): attrs.get("ISO2", "")
+                               for text, attrs in self.refs.tables.get("Country", {}).values()}
+        return self._countries.get(name.strip().lower()) or to_iso2(name)
 
     def _document(self, element: etree._Element) -> None:
         identity = element.get("IdentityID")
@@ -296,7 +306,7 @@ class _Parser:
                 if location.text:
                     entry.addresses.append(PostalAddress(location.text, location.city, location.country))
             elif label in _COUNTRY_FEATURES:
-                code = (location.country if location else None) or to_iso2(detail)
+                code = (location.country if location else None) or self._country(detail)
                 if code:
                     entry.countries.append(code)
             elif label in _IDENTIFIER_FEATURES and detail:

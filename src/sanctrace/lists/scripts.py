@@ -58,6 +58,8 @@ def char_script(char: str) -> str | None:
 
 def detect_script(text: str) -> str:
     """ISO 15924 code of ``text``: Jpan for any kana, Kore for any Hangul, else the majority script."""
+    if text.isascii():  # most list names: no per-character lookup needed
+        return "Latn" if any(c.isalpha() for c in text) else "Zyyy"
     counts: dict[str, int] = {}
     for char in text:
         script = char_script(char)
