@@ -6,7 +6,8 @@ them, set-wise where the data is ours and through each capability's public API w
 
 * customers — for every ledger customer: the screening engine's best match against the current
   list snapshots (a potential match → ``screening_hit``), the Russia-nexus reasons of the customer
-  record, and the ownership verdicts (``sanctrace.ownership.verdicts``) of the party with the same
+  record (enriched with the ownership party of the same id: nationalities, birth date, phones, e-mails,
+  addresses), and the ownership verdicts (``sanctrace.ownership.evaluate``) of the party with the same
   id under each regime (listed, blocked by the 50% rule, listed beneficial owner);
 * addresses — every tagged Bitcoin address (``chain_tags``: sanctioned, Russian-nexus actor or
   Russian mining) plus every member of a multi-input cluster that contains one;
@@ -72,13 +73,40 @@ def _write(engine: Engine, table: str, columns: tuple[tuple[str, str], ...], row
 
 
 # -- customers -------------------------------------------------------------------------------------
-def _customers(engine: Engine) -> list[tuple[str, str, str, str]]:
-    return [(r[0], r[1], r[2], r[3]) for r in engine.query(
-        "SELECT customer_id, any_value(customer_name), any_value(customer_type), any_value(country) "
-        "FROM ledger_accounts GROUP BY customer_id ORDER BY customer_id")]
+@dataclass(frozen=True, slots=True)
+class _Customer:
+    customer_id: str
+    name: str
+    kind: str
+    country: str | None
+    nationality: str | None = None  # the rest from the ownership party with the same id, when loaded
+    birth_date: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    wallet: str | None = None
 
 
-def _screening(engine: Engine, settings: Settings, customers: list[tuple[str, str, str, str]],
+def _customers(engine: Engine) -> list[_Customer]:
+    """Ledger customers, enriched with what the party store knows about the same id."""
+    base = ("SELECT customer_id, any_value(customer_name), any_value(customer_type), any_value(country) "
+            "FROM ledger_accounts GROUP BY customer_id")
+    if not (engine.table_exists("parties") and engine.table_exists("party_keys")):
+        return [_Customer(r[0], r[1], r[2], r[3]) for r in engine.query(base + " ORDER BY customer_id")]
+    rows = engine.query(
+        f"""WITH c AS ({base}),
+        k AS (SELECT party_id, string_agg(value, ';') FILTER (WHERE key_type = 'phone') AS phone,
+                     string_agg(value, ';') FILTER (WHERE key_type = 'email') AS email,
+                     string_agg(value, ' | ') FILTER (WHERE key_type = 'address') AS address,
+                     any_value(value) FILTER (WHERE key_type = 'wallet') AS wallet
+              FROM party_keys GROUP BY party_id)
+        SELECT c.*, array_to_string(p.countries, ';'), p.birth_date, k.phone, k.email, k.address, k.wallet
+        FROM c LEFT JOIN parties p ON p.party_id = c.customer_id LEFT JOIN k ON k.party_id = c.customer_id
+        ORDER BY c.customer_id""")
+    return [_Customer(*r) for r in rows]
+
+
+def _screening(engine: Engine, settings: Settings, customers: list[_Customer],
                report: SignalReport) -> dict[str, dict[str, Any]]:
     from sanctrace.screening.nexus import russia_nexus
 
@@ -95,14 +123,17 @@ def _screening(engine: Engine, settings: Settings, customers: list[tuple[str, st
             report.skipped["screening"] = "no sanctions lists loaded (sanctrace lists load)"
     except (ImportError, SanctraceError) as exc:
         report.skipped["screening"] = str(exc)
-    for cid, name, ctype, country in customers:
+    for c in customers:
+        cid = c.customer_id
         sig: dict[str, Any] = {"customer_id": cid}
-        reasons = [f"{r.reason}: {r.value}" for r in russia_nexus(country=country)]
+        reasons = [f"{r.reason}: {r.value}" for r in russia_nexus(
+            country=c.country, nationality=c.nationality, phone=c.phone, email=c.email, address=c.address)]
         if screener is not None:
             from sanctrace.screening.records import CustomerRecord
 
-            result = screener.screen(CustomerRecord(id=cid, name=name, kind=ctype or "unknown", country=country))
-            reasons += [f"{r.reason}: {r.value}" for r in result.russia_nexus]
+            result = screener.screen(CustomerRecord(
+                id=cid, name=c.name, kind=c.kind or "unknown", country=c.country, nationality=c.nationality,
+                birth_date=c.birth_date, phone=c.phone, email=c.email, address=c.address, wallet=c.wallet))
             if result.matches:
                 top = result.matches[0]
                 sig.update(screening_hit=True, screening_score=float(top.score), list_entry=top.entity_id,
@@ -119,12 +150,17 @@ def _ownership(engine: Engine, regimes: tuple[str, ...], out: dict[str, dict[str
     if not engine.table_exists("parties") or not engine.scalar("SELECT count(*) FROM parties"):
         report.skipped["ownership"] = "no parties loaded (sanctrace parties load)"
         return
-    from sanctrace.ownership import verdicts
+    from sanctrace.ownership import evaluate
+    from sanctrace.ownership.world import load_world
 
+    engine.register("_signal_customer_ids", pa.table({"id": pa.array(list(out), pa.string())}))
+    known = [r[0] for r in engine.query(
+        "SELECT party_id FROM parties JOIN _signal_customer_ids ON id = party_id ORDER BY party_id")]
+    world = load_world(engine, None)
     used = []
     for regime in regimes:
-        try:
-            found = verdicts(engine, regime)
+        try:  # only the customers' verdicts: evaluating every party (list parties too) costs minutes
+            found = {v.party_id: v for v in evaluate(world, regime, known)} if known else {}
         except SanctraceError as exc:
             report.skipped[f"ownership:{regime}"] = str(exc)
             continue
