@@ -205,6 +205,10 @@ class DecisionServer:
                     if ":" in line:
                         k, v = line.split(":", 1)
                         headers[k.strip().lower()] = v.strip()
+                if "transfer-encoding" in headers:
+                    await self._send(writer, 400, {"error": "send a Content-Length body (no chunked encoding)"},
+                                     close=True)
+                    return
                 try:
                     length = int(headers.get("content-length", "0"))
                 except ValueError:
