@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -56,7 +56,9 @@ def api_state(request: Request) -> ApiState:
     return state
 
 
-def db_cursor(state: Annotated[ApiState, Depends(api_state)]) -> Iterator[CursorEngine]:
+# The dependencies are async on purpose: they are cheap (a cursor, a cache hit), and sync ones would
+# each cost a hop to the thread pool on every request. A cache miss queries DuckDB briefly in-loop.
+async def db_cursor(state: Annotated[ApiState, Depends(api_state)]) -> AsyncIterator[CursorEngine]:
     cur = state.cursor()
     try:
         yield cur
@@ -64,7 +66,7 @@ def db_cursor(state: Annotated[ApiState, Depends(api_state)]) -> Iterator[Cursor
         cur.close()
 
 
-def current_user(
+async def current_user(
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     db: Annotated[CursorEngine, Depends(db_cursor)],
     state: Annotated[ApiState, Depends(api_state)],
@@ -87,8 +89,8 @@ def current_user(
     return user
 
 
-def need(perm: Perm) -> Callable[..., Caller]:
-    def dependency(
+def need(perm: Perm) -> Callable[..., Awaitable[Caller]]:
+    async def dependency(
         user: Annotated[User, Depends(current_user)],
         db: Annotated[CursorEngine, Depends(db_cursor)],
         state: Annotated[ApiState, Depends(api_state)],

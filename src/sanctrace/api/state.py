@@ -62,6 +62,12 @@ class Cached:
             self._checked = time.monotonic()
             return self._value
 
+    def peek(self) -> Any:
+        """The value if it is built and was checked recently, else None (never blocks)."""
+        if self._value is not None and time.monotonic() - self._checked < self.check_every:
+            return self._value
+        return None
+
     def invalidate(self) -> None:
         with self._lock:
             self._value = None

@@ -8,10 +8,12 @@ the calling user before the answer goes out (group-committed with concurrent dec
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from sanctrace.api.auth import Caller, need
@@ -65,36 +67,43 @@ def _decider(caller: Caller) -> Any:
     )
 
 
-def _record(caller: Caller, decision: Any) -> JSON:
+async def _record(caller: Caller, decision: Any) -> JSON:
     """Append the decision to the audit log (group commit) and answer only once it is committed."""
     from sanctrace.cases.audit import AuditEntry
 
     d: JSON = decision.to_dict()
     entry = AuditEntry(caller.user.name, f"decision.{decision.kind}", "account", decision.account_id, d)
-    caller.state.audit_writer.submit(entry).result(timeout=60)
+    await asyncio.wait_for(asyncio.wrap_future(caller.state.audit_writer.submit(entry)), timeout=60)
     return d
 
 
+async def _ready_decider(caller: Caller) -> Any:
+    # Fast path in the event loop; building or re-checking the snapshot queries DuckDB, in a thread.
+    return caller.state.decider.peek() or await run_in_threadpool(_decider, caller)
+
+
+# The two routes are async: deciding is an in-memory computation of microseconds, and the only wait
+# (the audit commit) is awaited, so the hot path never queues for the thread pool.
 @router.post("/deposit")
-def deposit(body: DepositIn, caller: Decide) -> JSON:
+async def deposit(body: DepositIn, caller: Decide) -> JSON:
     """credit | hold | freeze, with the reasons (exposure to Russian-nexus mining, sanctioned sources,
     the customer's screening and ownership verdicts, rules)."""
-    decider = _decider(caller)
+    decider = await _ready_decider(caller)
     with caller.state.decide_lock:  # the decider's in-memory recent-event history: one at a time
         decision = decider.deposit(
             body.account_id, body.txid.lower(), body.vout, body.amount, asset=body.asset, address=body.address,
             value_jpy=body.value_jpy, ts=body.ts, event_id=body.event_id)
-    return _record(caller, decision)
+    return await _record(caller, decision)
 
 
 @router.post("/withdrawal")
-def withdrawal(body: WithdrawalIn, caller: Decide) -> JSON:
+async def withdrawal(body: WithdrawalIn, caller: Decide) -> JSON:
     """allow | hold | block, with the reasons (destination attribution and cluster, the customer's
     verdicts, Travel Rule counterparty, rules)."""
-    decider = _decider(caller)
+    decider = await _ready_decider(caller)
     with caller.state.decide_lock:
         decision = decider.withdrawal(
             body.account_id, body.address, body.amount, asset=body.asset, value_jpy=body.value_jpy, ts=body.ts,
             event_id=body.event_id, counterparty_vasp=body.counterparty_vasp,
             counterparty_vasp_country=body.counterparty_vasp_country)
-    return _record(caller, decision)
+    return await _record(caller, decision)
