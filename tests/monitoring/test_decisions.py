@@ -84,3 +84,23 @@ def test_bad_requests(world: DuckDBEngine) -> None:
         d.deposit("A3", "t", -1, 1)
     with pytest.raises(InputError, match="destination address is required"):
         d.withdrawal("A3", "", 1)
+
+
+def test_server_routes_validate_requests(world: DuckDBEngine) -> None:
+    from sanctrace.monitoring.server import DecisionServer
+
+    seen: list[object] = []
+    server = DecisionServer(Decider(world, Settings(), audit_sink=seen.append))
+    bad_json = server.route("POST", "/v1/decisions/withdrawal", b"{not json")
+    assert bad_json == (400, {"error": "request body is not JSON"})
+    assert server.route("POST", "/v1/decisions/withdrawal", b"[1]")[0] == 400
+    assert server.route("GET", "/v1/decisions/withdrawal", b"") == (405, {"error": "use POST"})
+    status, body = server.route("POST", "/v1/decisions/withdrawal",
+                                b'{"account_id": "A3", "address": "x", "amount": 1.5}')
+    assert (status, body) == (422, {"error": "request: amount: must be an integer (minor units)"})
+    status, body = server.route("POST", "/v1/decisions/deposit",
+                                b'{"account_id": "A3", "txid": "t_mining", "vout": 0, "amount": 7, '
+                                b'"ts": "2026-05-09T12:00:00+09:00"}')
+    assert status == 200 and body["verdict"] == "freeze" and len(seen) == 1
+    health = server.route("GET", "/health", b"")[1]
+    assert health["served"] == 1 and health["service"]["p50_ms"] is None  # timing is taken by the socket loop
