@@ -40,6 +40,7 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     engine.close()
 
 
+@pytest.mark.slow  # ~25 s on the shared machine; CI still runs it
 def test_no_server_errors(api_schema: Any) -> None:
     # schemathesis' own pytest plugin does not run under this pytest version; drive hypothesis
     # directly, one bounded property per operation, and report every operation that failed.

@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, *, engine: DuckDBEngine | None 
     app = FastAPI(
         title="sanctrace", version=__version__, description=DESCRIPTION, lifespan=lifespan,
         openapi_tags=[{"name": t} for t in (
-            "screening", "lists", "chain", "ownership", "alerts", "cases", "reports", "decisions",
+            "screening", "lists", "chain", "ownership", "alerts", "cases", "reports", "decisions", "rules",
             "dashboard", "audit", "users", "meta",
         )],
     )

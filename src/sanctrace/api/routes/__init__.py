@@ -14,6 +14,7 @@ from sanctrace.api.routes import (
     meta,
     ownership,
     reports,
+    rules,
     screening,
     users,
 )
@@ -27,6 +28,7 @@ ROUTERS: list[APIRouter] = [
     cases.alerts_router,
     cases.router,
     reports.router,
+    rules.router,
     dashboard.router,
     audit.router,
     users.router,
