@@ -61,16 +61,19 @@ def _nk() -> tuple[Any, Any, Any, Any]:
     from nomenklatura.matching import LogicV1, LogicV2
     from nomenklatura.matching.types import ScoringConfig
 
-    return model, LogicV1, LogicV2, ScoringConfig.defaults()
+    return model, LogicV1, LogicV2, ScoringConfig
 
 
 def nk_scorer(algorithm: str) -> Callable[[str, list[str], str], float]:
-    model, v1, v2, config = _nk()
+    model, v1, v2, scoring_config = _nk()
     algo = v2 if algorithm == "v2" else v1
+    config = scoring_config(weights={}, config={k: v.default for k, v in algo.CONFIG.items()})
+
+    counter = iter(range(1 << 62))
 
     def make(schema: str, names: list[str]) -> Any:
         entity = model.make_entity(schema)
-        entity.id = "x"
+        entity.id = f"e{next(counter)}"  # nomenklatura caches comparisons by entity id
         for name in names:
             entity.add("name", name)
         return entity

@@ -24,3 +24,11 @@ def test_skeleton_bridges_abjad_and_syllabic_renderings() -> None:
 
 def test_deletions() -> None:
     assert deletions("abc") == {"bc", "ac", "ab"}
+
+
+def test_kana_key_drops_only_added_vowels() -> None:
+    from sanctrace.screening.phonetic import kana_key
+
+    assert kana_key("vrajiimiru", True) == kana_key("vladimir", False)
+    assert kana_key("puuchin", True) == kana_key("putin", False)
+    assert kana_key("tsuporefu", True) != kana_key("splav", False)

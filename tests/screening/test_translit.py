@@ -40,12 +40,12 @@ def test_half_width_katakana_and_hiragana_fold_to_katakana() -> None:
 def test_katakana_foreign_word_conventions() -> None:
     assert katakana_to_latin("ヴィクトル") == "vikutoru"
     assert katakana_to_latin("ビクトル") == "bikutoru"
-    assert katakana_to_latin("プーチン") == "puchin"  # long-vowel mark dropped
+    assert katakana_to_latin("プーチン") == "puuchin"  # long-vowel mark: the vowel again
     assert katakana_to_latin("ティムチェンコ") == "timuchenko"
 
 
 def test_middle_dot_separates_names() -> None:
-    assert japanese_to_latin("ウラジーミル・プーチン") == "vrajimiru puchin"  # ウラ = Vla
+    assert japanese_to_latin("ウラジーミル・プーチン") == "vrajiimiru puuchin"  # ウラ = Vla
 
 
 def test_kanji_read_with_japanese_readings() -> None:

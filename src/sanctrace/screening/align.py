@@ -17,7 +17,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from sanctrace.screening.nicknames import same_given_name
 from sanctrace.screening.normalize import NameForm, TokenRole
-from sanctrace.screening.phonetic import phonetic_key, skeleton
+from sanctrace.screening.phonetic import kana_key, phonetic_key, skeleton
 from sanctrace.screening.vocabulary import patronymic_stem
 
 MIN_PAIR_SIM = 0.6
@@ -43,6 +43,13 @@ def token_sim(a: str, b: str, mode: int) -> float:
     if stem_a and stem_b and (stem_a == stem_b or same_given_name(stem_a, stem_b)):
         return 0.85  # Volodymyrovych / Vladimirovich: one father's name in two languages
     sim = _edit_sim(a, b, ka, kb)
+    if mode in (SYLLABIC_QUERY, SYLLABIC_CANDIDATE):
+        ka_, kb_ = kana_key(a, mode == SYLLABIC_QUERY), kana_key(b, mode == SYLLABIC_CANDIDATE)
+        if ka_ and kb_ and min(len(ka_), len(kb_)) >= 3:
+            ratio = Levenshtein.normalized_similarity(ka_, kb_)
+            kana_sim = 0.92 if ratio == 1.0 else 0.92 * ratio if ratio >= 0.75 else 0.0
+            sim = max(sim, kana_sim)
+        return sim
     if mode:
         sa, sb = skeleton(a), skeleton(b)
         if sa and sb:

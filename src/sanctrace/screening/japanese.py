@@ -89,7 +89,12 @@ def katakana_to_latin(text: str) -> str:
             i += 2
             continue
         ch = text[i]
-        if ch == "ー" or ch == "ッ":  # long vowel mark and geminate: no letter of their own
+        if ch == "ー":  # long vowel mark: the vowel again (kept apart from epenthetic vowels)
+            if out and out[-1] and out[-1][-1] in "aeiou":
+                out.append(out[-1][-1])
+            i += 1
+            continue
+        if ch == "ッ":  # geminate: no letter of its own
             i += 1
             continue
         out.append(_BASE.get(ch, ch))
@@ -118,6 +123,9 @@ def japanese_to_latin(text: str) -> str:
     parts: list[str] = []
     for item in _kakasi().convert(kata):
         orig = str(item["orig"])
+        if orig.isascii():
+            parts.append(orig.lower())
+            continue
         if any("\u30a0" <= c <= "\u30ff" for c in orig):
             parts.append(katakana_to_latin(orig))
         else:

@@ -178,7 +178,8 @@ def compare_forms(q: NameForm, c: NameForm, mode: int, is_org: bool,
     conflict_q = _distinct_left(q, al.unmatched_q)
     conflict_c = _distinct_left(c, al.unmatched_c)
     conflict = conflict_q > 0 and conflict_c > 0
-    extra = 0.8 if is_org else PERSON_EXTRA
+    # Japanese translations of organisation names often leave out generic words.
+    extra = (0.4 if mode in (SYLLABIC_QUERY, SYLLABIC_CANDIDATE) else 0.8) if is_org else PERSON_EXTRA
     alpha = 1.0 if conflict else extra
     penalty = alpha * (role_weight(q, al.unmatched_q) + role_weight(c, al.unmatched_c))
     alignment = matched / (possible + penalty)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from sanctrace.screening.glossary import translate_terms
 from sanctrace.screening.japanese import JAPANESE_LEGAL_FORMS_SORTED, japanese_to_latin
 from sanctrace.screening.phonetic import phonetic_key, skeleton
 from sanctrace.screening.translit import cyrillic_renderings, fold_latin, script_of, to_ascii
@@ -169,14 +170,18 @@ def _strip_marks(text: str) -> str:
     return unicodedata.normalize("NFC", kept)
 
 
-def _renderings(text: str, script: str) -> tuple[list[str], set[str]]:
+def _renderings(text: str, script: str, is_org: bool) -> tuple[list[str], set[str]]:
     forms: set[str] = set()
     if script in ("Jpan", "Kana") or (script == "Hani" and any("\u30a0" <= c <= "\u30ff" for c in text)):
         for jp_form, canon in JAPANESE_LEGAL_FORMS_SORTED:
             if jp_form in text:
                 text = text.replace(jp_form, " ")
                 forms.add(canon)
-        return [japanese_to_latin(text)], forms
+        plain = japanese_to_latin(text)
+        if is_org:  # generic words of an organisation's name are translated, not romanised
+            translated = japanese_to_latin(translate_terms(unicodedata.normalize("NFKC", text)))
+            return ([translated, plain] if translated != plain else [plain]), forms
+        return [plain], forms
     if script == "Hani":
         # Kanji alone may be a Chinese or a Japanese name: keep both readings.
         kanji = unicodedata.normalize("NFKC", text)
@@ -198,7 +203,7 @@ def parse_name(text: str, is_org: bool = False, is_person: bool = False) -> Pars
     ``is_person`` switches off legal-form detection (a person has none)."""
     clean = unicodedata.normalize("NFKC", text).strip()
     script = script_of(clean)
-    latin_variants, legal = _renderings(clean, script)
+    latin_variants, legal = _renderings(clean, script, is_org)
     titles: set[str] = set()
     forms: list[NameForm] = []
     seen: set[tuple[str, ...]] = set()

@@ -85,3 +85,36 @@ def skeleton(token: str) -> str:
 def deletions(key: str) -> set[str]:
     """Every string one character shorter than ``key``: a one-edit neighbourhood for blocking."""
     return {key[:i] + key[i + 1 :] for i in range(len(key))}
+
+
+_KANA_RULES: tuple[tuple[str, str], ...] = (
+    ("tch", "t"), ("sch", "s"), ("sh", "s"), ("ch", "t"), ("ts", "t"), ("tz", "t"), ("kh", "h"), ("zh", "d"),
+    ("ph", "b"), ("ck", "k"), ("j", "d"), ("z", "d"), ("l", "r"), ("v", "b"), ("w", "b"), ("f", "b"),
+    ("c", "k"), ("q", "k"), ("x", "ks"), ("y", "i"), ("ou", "o"),
+)
+_CONSONANTS = set("bcdfghjklmnpqrstvwxz")
+
+
+@lru_cache(maxsize=1 << 16)
+def kana_key(token: str, syllabic: bool) -> str:
+    """A key on which a Japanese (or Korean) rendering meets the Latin original, vowels kept.
+
+    Both sides fold the sounds Japanese merges (l/r, v/b/f, ti/chi, di/ji). The syllabic side also
+    drops the vowels Japanese and Korean add after a consonant (ru, to, do, eu): ウラジーミル
+    "vrajimiru" and "Vladimir" both become ``bradimir``, while Splav and Tupolev stay apart.
+    """
+    word = token
+    for old, new in _KANA_RULES:
+        if old in word:
+            word = word.replace(old, new)
+    if syllabic:
+        out: list[str] = []
+        for i, ch in enumerate(word):
+            prev = word[i - 1] if i else ""
+            nxt = word[i + 1] if i + 1 < len(word) else ""
+            epenthetic = prev in _CONSONANTS and (nxt == "" or nxt in _CONSONANTS) and (
+                ch == "u" or (ch == "o" and prev in "td") or (ch == "e" and nxt == "u"))
+            if not epenthetic:
+                out.append(ch)
+        word = "".join(out).replace("eu", "")
+    return _dedupe(word)
