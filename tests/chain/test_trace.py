@@ -93,3 +93,9 @@ def test_shares_sum_to_one_on_synthetic(method: str) -> None:
             assert sum(b.share for b in result.breakdown) == pytest.approx(1.0, abs=1e-6)
             if method == "fifo":
                 assert sum(b.value_sat for b in result.breakdown) == result.value_sat
+    # a tiny walk budget truncates, but the truncated part is reported, never lost
+    tx_id, vout = rows[-1]
+    txid = engine.scalar("SELECT txid FROM chain_txs WHERE tx_id = ?", [tx_id])
+    small = trace(engine, f"{txid}:{vout}", "back", 8, method,  # type: ignore[arg-type]
+                  TraceOptions(hops=8, min_share=0.0, max_edges=3, with_graph=False))
+    assert sum(b.share for b in small.breakdown) == pytest.approx(1.0, abs=1e-6)

@@ -309,6 +309,8 @@ def _parent_paths(t_tx: Any, t_w: Any, parent: Any, top: int) -> list[list[int]]
     """Path (start → terminal tx) for the heaviest terminals; others get an empty path."""
     paths: list[list[int]] = [[] for _ in range(t_tx.shape[0])]
     for i in np.argsort(-t_w, kind="stable")[: max(top * 4, top)]:
+        if t_tx[i] < 0:
+            continue
         chain = [int(t_tx[i])]
         while parent[chain[-1]] >= 0 and len(chain) < 64:
             chain.append(int(parent[chain[-1]]))

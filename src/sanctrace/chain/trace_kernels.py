@@ -66,6 +66,8 @@ def walk_proportional(  # pragma: no cover - compiled
             seen[ns] = s
             ns += 1
     nxt = np.empty(cap, np.int64)
+    room = cap - 1  # the last slot is kept for the truncated remainder
+    dropped = 0.0
     for hop in range(1, hops + 1):
         nn = 0
         for f in range(frontier.shape[0]):
@@ -77,6 +79,9 @@ def walk_proportional(  # pragma: no cover - compiled
             else:
                 lo = out_ptr[t]
                 hi = out_ptr[t + 1]
+            if nt >= room - 2:
+                dropped += w
+                continue
             if hi - lo > hub_cap:
                 t_kind[nt] = HUB
                 t_ent[nt] = -1
@@ -144,7 +149,8 @@ def walk_proportional(  # pragma: no cover - compiled
                 elif ne >= max_edges:
                     kind = TRUNCATED
                 if kind >= 0:
-                    if nt >= cap:
+                    if nt >= room - 2:
+                        dropped += share
                         continue
                     t_kind[nt] = kind
                     t_ent[nt] = ent
@@ -177,13 +183,22 @@ def walk_proportional(  # pragma: no cover - compiled
         for f in range(nn):
             weights[f] = acc[frontier[f]]
     for f in range(frontier.shape[0]):
-        if nt >= cap:
-            break
+        if nt >= room:
+            dropped += weights[f]
+            continue
         t_kind[nt] = UNATTRIBUTED
         t_ent[nt] = -1
         t_w[nt] = weights[f]
         t_hop[nt] = hops
         t_tx[nt] = frontier[f]
+        t_slot[nt] = -1
+        nt += 1
+    if dropped > 0:
+        t_kind[nt] = TRUNCATED
+        t_ent[nt] = -1
+        t_w[nt] = dropped
+        t_hop[nt] = hops
+        t_tx[nt] = -1
         t_slot[nt] = -1
         nt += 1
     return (t_kind[:nt], t_ent[:nt], t_w[:nt], t_hop[:nt], t_tx[:nt], t_slot[:nt],
@@ -329,5 +344,16 @@ def walk_fifo(  # pragma: no cover - compiled
             t_slot[nt] = -1
             nt += 1
         head += 1
+    if head < n:  # out of room: what was not walked is reported, not lost
+        rest_amt = 0
+        for q in range(head, n):
+            rest_amt += s_hi[q] - s_lo[q]
+        t_kind[nt] = TRUNCATED
+        t_ent[nt] = -1
+        t_amt[nt] = rest_amt
+        t_hop[nt] = hops
+        t_state[nt] = head
+        t_slot[nt] = -1
+        nt += 1
     return (t_kind[:nt], t_ent[:nt], t_amt[:nt], t_hop[:nt], t_state[:nt], t_slot[:nt],
             s_tx[:n], s_parent[:n], s_hop[:n], s_hi[:n] - s_lo[:n])
