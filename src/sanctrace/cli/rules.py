@@ -45,7 +45,8 @@ def check(
     """Parse and compile a rule file; exit 1 naming the line of the first problem."""
     from sanctrace.monitoring.rules.check import check_ruleset
 
-    emit(check_ruleset(file), fmt)
+    result = check_ruleset(file)
+    emit(result["rules"] if fmt == "table" else result, fmt)
 
 
 @app.command("run")

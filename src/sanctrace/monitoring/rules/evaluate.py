@@ -75,12 +75,15 @@ def _placeholder_sources(rule: Rule) -> list[str]:
 
 
 def prepare(engine: Engine) -> None:
-    ensure_ledger_tables(engine)
-    ensure_signal_tables(engine)
+    """Create the ledger and signal tables where the engine keeps its own (DuckDB); a Spark engine
+    reads tables registered or stored by whoever prepared the data."""
+    if engine.name == "duckdb":
+        ensure_ledger_tables(engine)
+        ensure_signal_tables(engine)
 
 
 def run_rule(engine: Engine, rule: Rule, start: datetime | None = None, end: datetime | None = None) -> list[Hit]:
-    compiled = compile_rule(rule, start, end)
+    compiled = compile_rule(rule, start, end, dialect=engine.name)
     try:
         table = engine.to_arrow(compiled.sql, compiled.params)
     except duckdb.Error as exc:

@@ -46,6 +46,7 @@ def shape(node: Node) -> str:
 
 @dataclass
 class Compiler:
+    dialect: str = "duckdb"  # the engine that runs it: "duckdb", or "spark" (transpiled by the engine)
     aggregates: dict[str, tuple[Aggregate, str]] = field(default_factory=dict)
 
     def window(self, agg: Aggregate) -> str:
@@ -97,6 +98,9 @@ class Compiler:
         col = f"ev.{agg.field}"
         if agg.func == "count":
             value, empty = f"count({picked('1')}){over}", "0"
+        elif agg.func == "distinct" and self.dialect == "spark":
+            # Spark has no DISTINCT window aggregates: the distinct set of the frame, then its size.
+            value, empty = f"cardinality(list_distinct(array_agg({picked(col)}){over}))", "0"
         elif agg.func == "distinct":
             value, empty = f"count(DISTINCT {picked(col)}){over}", "0"
         elif agg.func == "sum":
@@ -119,9 +123,10 @@ def max_window(rule: Rule) -> int:
     return max((a.window_s for a in rule.aggregates()), default=0)
 
 
-def compile_rule(rule: Rule, start: datetime | None = None, end: datetime | None = None) -> CompiledRule:
+def compile_rule(rule: Rule, start: datetime | None = None, end: datetime | None = None, *,
+                 dialect: str = "duckdb") -> CompiledRule:
     """One query returning every event in [start, end) on which ``rule`` fires."""
-    comp = Compiler()
+    comp = Compiler(dialect)
     condition = comp.expr(rule.condition)
     placeholders: list[str] = []
     select_extra: list[str] = []
