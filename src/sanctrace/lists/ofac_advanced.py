@@ -9,8 +9,8 @@ relations and programs are attached.
 
 Nothing is hard-coded except the English labels of the reference values (``"A.K.A."``,
 ``"Owned or Controlled By"``, ``"Digital Currency Address - XBT"``): numeric ids are resolved
-through the file's own reference tables, and the namespace is read from the root element
-(OFAC moved it in 2024).
+through the file's own reference tables, and elements are matched by local name whatever
+namespace the root element declares (OFAC moved it in 2024).
 """
 
 from __future__ import annotations

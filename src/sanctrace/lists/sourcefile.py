@@ -14,7 +14,6 @@ from __future__ import annotations
 import bz2
 import gzip
 import hashlib
-import io
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -123,11 +122,6 @@ def local(tag: object) -> str:
     return tag.rpartition("}")[2]
 
 
-def namespace_of(tag: str) -> str:
-    """``{ns}Name`` → ``ns`` (the namespace is read from the document, never hard-coded)."""
-    return tag[1:].partition("}")[0] if tag.startswith("{") else ""
-
-
 def iter_xml(path: Path, tags: set[str] | None = None) -> Iterator[tuple[str, etree._Element]]:
     """Stream ``(event, element)`` for ``start`` and ``end`` events of the whole document.
 
@@ -179,6 +173,3 @@ def text_of(element: etree._Element | None) -> str | None:
     value = element.text.strip()
     return value or None
 
-
-def bytes_io(data: bytes) -> IO[bytes]:
-    return io.BytesIO(data)
