@@ -18,7 +18,7 @@ from sanctrace.config import Settings
 from sanctrace.engine.duckdb_engine import DuckDBEngine
 from tests.api.conftest import ENTITY, demo_alerts
 
-ADMIN_PATHS = ("/users", "/lists/load", "/lists/update")
+ADMIN_PATHS = ("/users", "/lists/load", "/lists/update", "/rules/check", "/rules/run", "/rules/backtest")
 TOKENS: dict[str, str] = {}
 EXAMPLES = 6
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path as FsPath
 from typing import Annotated
 
+import yaml
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
@@ -68,7 +69,10 @@ def check(body: CheckIn, caller: Admin) -> JSON:
     with tempfile.TemporaryDirectory(prefix="sanctrace-rules-") as tmp:
         path = FsPath(tmp) / "rules.yaml"
         path.write_text(body.yaml, encoding="utf-8")
-        result = check_ruleset(str(path))
+        try:
+            result = check_ruleset(str(path))
+        except yaml.YAMLError as exc:  # e.g. control characters: the YAML reader refuses them
+            raise InputError.at("rules.yaml", None, f"not valid YAML: {str(exc).splitlines()[0]}") from None
     result["source"] = "request"
     return result
 
