@@ -56,8 +56,10 @@ def get_format(name: str) -> ListFormat:
 def detect_format(path: Path, source_hint: str | None = None) -> ListFormat:
     """The format of ``path``; ``source_hint`` (a format name or a source) narrows the candidates."""
     _load_builtins()
-    if not path.is_file():
+    if not path.exists():
         raise ListSourceError.at(str(path), None, "no such file")
+    if not path.is_file():
+        raise ListSourceError.at(str(path), None, "not a file (give the list files themselves)")
     head = read_head(path)
     candidates = list(_FORMATS.values())
     if source_hint:
