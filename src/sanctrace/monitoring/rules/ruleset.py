@@ -34,7 +34,7 @@ from sanctrace.errors import InputError
 from sanctrace.model.ledger import EVENT_KINDS
 from sanctrace.monitoring.rules.ast import Aggregate, Binary, Call, Field, ListLit, Literal, Node, Unary
 from sanctrace.monitoring.rules.fields import EVENT_FIELD_NAMES, FIELDS, KIND_NAMES
-from sanctrace.monitoring.rules.syntax import RuleSyntaxError, parse
+from sanctrace.monitoring.rules.syntax import RuleSyntaxError, parse, walk
 
 SEVERITIES = ("low", "medium", "high", "critical")
 SEVERITY_SCORE = {"low": 0.25, "medium": 0.5, "high": 0.75, "critical": 1.0}
@@ -120,8 +120,6 @@ class Rule:
     enabled: bool = True
 
     def aggregates(self) -> list[Aggregate]:
-        from sanctrace.monitoring.rules.syntax import walk
-
         nodes = [self.condition, *(p for p in self.explanation if isinstance(p, Node))]
         return [n for root in nodes for n in walk(root) if isinstance(n, Aggregate)]
 

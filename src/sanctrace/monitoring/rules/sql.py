@@ -35,7 +35,9 @@ def literal(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return repr(value) if value == value and value not in (float("inf"), float("-inf")) else "NULL"
+        # As DOUBLE, not DECIMAL (DuckDB's reading of 0.1): the in-memory evaluator computes in floats.
+        finite = value == value and value not in (float("inf"), float("-inf"))
+        return f"CAST({value!r} AS DOUBLE)" if finite else "NULL"
     return "'" + str(value).replace("'", "''") + "'"
 
 
