@@ -61,6 +61,10 @@ def _registered(engine: Engine, name: str, table: pa.Table) -> Iterator[None]:
             unregister(name)
 
 
+# added to a stale copy's tx_id when picking the copy of a txid to link to: main chain first
+STALE_PENALTY = 1 << 62
+
+
 def _or_minus1(value: int | None) -> int:
     return -1 if value is None else value
 
@@ -225,8 +229,8 @@ def _write(engine: Engine, blocks: pa.Table, txs: pa.Table, outputs: pa.Table, i
                 UNION ALL
                 SELECT t.txid, t.tx_id, b.in_main_chain FROM _b_txs t JOIN _b_blocks b USING (block_id)
                 WHERE t.txid IN (SELECT prev_txid FROM _b_in)),
-            best AS (SELECT txid, tx_id FROM txs
-                     QUALIFY row_number() OVER (PARTITION BY txid ORDER BY in_main_chain DESC, tx_id) = 1),
+            best AS (SELECT txid, arg_min(tx_id, CASE WHEN in_main_chain THEN tx_id ELSE tx_id + ? END) AS tx_id
+                     FROM txs GROUP BY txid),
             prev_out AS (
                 SELECT tx_id, vout, value, address_id FROM chain_outputs
                 WHERE tx_id IN (SELECT tx_id FROM best WHERE tx_id < ?)
@@ -239,7 +243,7 @@ def _write(engine: Engine, blocks: pa.Table, txs: pa.Table, outputs: pa.Table, i
             JOIN _b_txs st ON st.tx_id = i.tx_id JOIN _b_blocks sb ON sb.block_id = st.block_id
             LEFT JOIN best p ON p.txid = i.prev_txid
             LEFT JOIN prev_out o ON o.tx_id = p.tx_id AND o.vout = i.prev_vout
-            LEFT JOIN _addr ia ON ia.address = i.address""", [base])
+            LEFT JOIN _addr ia ON ia.address = i.address""", [STALE_PENALTY, base])
         engine.execute("""
             INSERT INTO chain_txs
             SELECT t.* EXCLUDE (fee),
@@ -344,9 +348,10 @@ def relink_txids(engine: Engine, txids_sql: str) -> None:
     engine.execute(f"""
         UPDATE chain_inputs AS i SET prev_tx_id = p.tx_id,
                value = coalesce(o.value, i.value), address_id = coalesce(o.address_id, i.address_id)
-        FROM (SELECT t.txid, t.tx_id FROM chain_txs t JOIN chain_blocks b USING (block_id)
-              WHERE t.txid IN ({txids_sql})
-              QUALIFY row_number() OVER (PARTITION BY t.txid ORDER BY b.in_main_chain DESC, t.tx_id) = 1) p
+        FROM (SELECT t.txid, arg_min(t.tx_id, CASE WHEN b.in_main_chain THEN t.tx_id
+                                                  ELSE t.tx_id + {STALE_PENALTY} END) AS tx_id
+              FROM chain_txs t JOIN chain_blocks b USING (block_id)
+              WHERE t.txid IN ({txids_sql}) GROUP BY t.txid) p
         LEFT JOIN chain_outputs o ON o.tx_id = p.tx_id
         WHERE i.prev_txid = p.txid AND (o.vout = i.prev_vout)""")
     affected = f"SELECT tx_id FROM chain_txs WHERE txid IN ({txids_sql})"
