@@ -104,3 +104,12 @@ def test_chain_signals_on_real_block(engine: DuckDBEngine, tmp_path: Path, share
     assert {r.code for r in mined.reasons} >= {"mining_ru_exposure", "rule:RU-MINING-EXPOSURE"}
     assert decider.deposit("A1", TX_SANCTIONED_INPUT, 0, 17073588).verdict is Verdict.FREEZE
     assert decider.withdrawal("A1", "1MEMAUm1RGLYPqJAJmkewxfDm9dtFg4axs", 1000).verdict is Verdict.BLOCK
+
+    # an output the signal run has not traced yet is traced at decision time
+    engine.execute("DELETE FROM signal_deposits")
+    live = Decider(engine, Settings())
+    traced = live.deposit("A1", TX_MINER_INPUT, 0, 3800000)
+    assert traced.verdict is Verdict.FREEZE
+    assert {"exposure_traced_live", "mining_ru_exposure"} <= {r.code for r in traced.reasons}
+    unknown = live.deposit("A1", "ab" * 32, 0, 1)
+    assert {r.code for r in unknown.reasons} == {"exposure_unknown"}

@@ -4,7 +4,8 @@ The hot path touches no database: :class:`Decider` loads a snapshot (accounts, t
 tables, the recent ledger the rules' windows need) into dicts once, then each decision is a few
 dict lookups plus the in-memory evaluation of the rules that apply to the transfer's kind
 (:mod:`.rules.interp`, same meaning as the SQL the batch run uses). ``refresh()`` reloads the
-snapshot after new signals or ledger rows land.
+snapshot after new signals or ledger rows land. The one slow path: a deposit output without
+precomputed exposure that *is* in the ingested chain is traced at decision time (and remembered).
 
 Every decision is an audit event (action ``decision.deposit`` / ``decision.withdrawal``). By default
 it is appended synchronously; a server passes its own ``audit_sink`` to batch appends.
@@ -21,7 +22,7 @@ from typing import Any
 from sanctrace.cases.audit import AuditEntry, AuditLog
 from sanctrace.config import Settings
 from sanctrace.engine.base import Engine
-from sanctrace.errors import InputError, NotFound
+from sanctrace.errors import InputError, NotFound, SanctraceError
 from sanctrace.model.decision import VERDICTS, Decision, Effect, Reason
 from sanctrace.monitoring.rules.evaluate import explain, prepare
 from sanctrace.monitoring.rules.fields import FIELDS
@@ -32,6 +33,7 @@ from sanctrace.monitoring.signal_schema import SIGNAL_ADDRESSES, SIGNAL_CUSTOMER
 AuditSink = Callable[[AuditEntry], None]
 _ACCOUNT_COLS = ("account_id", "customer_id", "customer_name", "customer_type", "country", "opened_at",
                  "expected_monthly_volume_jpy")
+LIVE_TRACE_HOPS = 3
 _DEFAULTS = {k: f.default for k, f in FIELDS.items() if f.default is not None}
 
 
@@ -92,6 +94,8 @@ class Decider:
                     [since])
                 for event in table.to_pylist():
                     self.history.add(event)
+        self.chain_loaded = bool(self.engine.table_exists("chain_txs")
+                                 and self.engine.scalar("SELECT count(*) > 0 FROM chain_txs"))
         self.loaded_at = datetime.now(UTC).isoformat(timespec="seconds")
         # The snapshot lives as long as the decider: keep the cyclic GC from rescanning it on every
         # full collection (a full pass over a large snapshot is a multi-millisecond pause).
@@ -118,10 +122,37 @@ class Decider:
         if addr:
             row.update({k: v for k, v in addr.items() if v is not None})
         if event.get("kind") == "deposit" and event.get("txid") is not None:
-            exp = self.exposures.get((event["txid"], int(event["vout"])))
+            exp = self.exposure(event["txid"], int(event["vout"]))
             if exp:
                 row.update({k: v for k, v in exp.items() if v is not None})
         return row
+
+    def exposure(self, txid: str, vout: int) -> dict[str, Any] | None:
+        """The output's exposure signals: precomputed, or traced now when the chain holds the output.
+
+        The live trace (the chain capability's backward trace, tens of milliseconds) is the slow
+        path for deposits that arrive before ``rules signals`` has run over them; its result is
+        kept in memory for later decisions on the same output.
+        """
+        key = (txid, vout)
+        if key in self.exposures or not self.chain_loaded:
+            return self.exposures.get(key)
+        from sanctrace.chain.exposure import exposure
+
+        try:
+            res = exposure(self.engine, txid, vout, hops=LIVE_TRACE_HOPS)
+        except SanctraceError:  # not in the ingested chain, or not a transaction id
+            return None
+        flagged = [b for b in res.breakdown if b.sanctioned or b.russia_mining_nexus]
+        found = {
+            "exposure.txid": txid, "exposure.vout": vout,
+            "exposure.mining_ru_share": float(res.russia_mining_nexus_share),
+            "exposure.sanctioned_share": float(res.sanctioned_share),
+            "exposure.hops": min((b.min_hops for b in flagged), default=None),
+            "exposure.max_hops": LIVE_TRACE_HOPS, "exposure.live": True,
+        }
+        self.exposures[key] = found
+        return found
 
     def fires(self, rule: Rule, row: dict[str, Any]) -> bool:
         return truth(evaluate(rule.condition, row, self.history))
@@ -174,6 +205,9 @@ class Decider:
 
         if row["kind"] == "deposit":
             if (row["txid"], row["vout"]) in self.exposures:
+                if row.get("exposure.live"):
+                    reasons.append(Reason("exposure_traced_live", Effect.NONE, "exposure traced at decision time "
+                                          f"({LIVE_TRACE_HOPS} hops); not yet in the signal tables", "policy", {}))
                 share_check("mining_ru_exposure", "exposure.mining_ru_share", "Russian-nexus mining")
                 share_check("sanctioned_exposure", "exposure.sanctioned_share", "sanctioned addresses")
             else:
