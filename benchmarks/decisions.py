@@ -217,6 +217,24 @@ def duckdb_baseline(db: Path, requests: list[tuple[str, dict[str, Any]]]) -> dic
     return {"decisions": len(lat), "p50_ms": round(_pct(lat, 50), 3), "p99_ms": round(_pct(lat, 99), 3)}
 
 
+def in_process(db: Path, requests: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """The same decisions through the Python API in this process (no HTTP, audit entries dropped)."""
+    from sanctrace.config import Settings
+    from sanctrace.engine.duckdb_engine import DuckDBEngine
+    from sanctrace.monitoring.decisions import Decider
+    from sanctrace.monitoring.server import decide_request
+
+    engine = DuckDBEngine(db)
+    decider = Decider(engine, Settings(), audit_sink=lambda entry: None)
+    lat: list[float] = []
+    for kind, body in requests:
+        t = time.perf_counter()
+        decide_request(decider, kind, body)
+        lat.append((time.perf_counter() - t) * 1000)
+    engine.close()
+    return {"decisions": len(lat), "p50_ms": round(_pct(lat, 50), 3), "p99_ms": round(_pct(lat, 99), 3)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--loadgen", action="store_true")
@@ -283,6 +301,7 @@ def main() -> None:
     audited = audit_rows.scalar("SELECT count(*) FROM audit_log")
     audit_rows.close()
     baseline = duckdb_baseline(db, requests[:2000])
+    direct = in_process(db, requests[:5000])
     print(json.dumps({
         "benchmark": "decisions",
         "setup": {**world, **signals, "ledger_load_s": round(load_s, 2), "rate": args.rate,
@@ -299,6 +318,7 @@ def main() -> None:
         },
         "load": loaded,
         "server_side_ms_incl_warmup": health["service"],
+        "in_process_api": direct,
         "machine_load_average": os.getloadavg(),
         "audit_events_written": audited,
     }, indent=2))
