@@ -102,8 +102,9 @@ class NameIndex:
         if not groups or self.size == 0:
             return []
         # Each query token adds, per list name, the IDF of its best key only: a long token's many
-        # one-deletion keys must not outweigh a rare surname.
-        scores = np.zeros(self.size, dtype=np.float32)
+        # one-deletion keys must not outweigh a rare surname. Work only on the postings touched.
+        all_ids: list[npt.NDArray[np.int32]] = []
+        all_weights: list[npt.NDArray[np.float32]] = []
         for group in groups:
             wanted = np.fromiter((hash(k) for k in group), dtype=np.int64, count=len(group))
             pos = np.searchsorted(self._keys, wanted)
@@ -114,26 +115,32 @@ class NameIndex:
                 continue
             if len(pos) == 1:
                 p = pos[0]
-                scores[self._postings[self._starts[p]: self._starts[p] + self._counts[p]]] += self._idf[p]
+                all_ids.append(self._postings[self._starts[p]: self._starts[p] + self._counts[p]])
+                all_weights.append(np.full(int(self._counts[p]), self._idf[p], dtype=np.float32))
                 continue
             pos = pos[np.argsort(-self._idf[pos], kind="stable")]  # best key first
             ids = np.concatenate([self._postings[self._starts[p]: self._starts[p] + self._counts[p]] for p in pos])
             weights = np.repeat(self._idf[pos], self._counts[pos])
             unique_ids, first = np.unique(ids, return_index=True)  # first occurrence = best key
-            scores[unique_ids] += weights[first]
+            all_ids.append(unique_ids.astype(np.int32))
+            all_weights.append(weights[first])
+        if not all_ids:
+            return []
+        hits, inverse = np.unique(np.concatenate(all_ids), return_inverse=True)
+        hit_scores = np.bincount(inverse, weights=np.concatenate(all_weights)).astype(np.float32)
         if mask is not None:
-            scores *= mask
-        hits = np.flatnonzero(scores)
+            keep = mask[hits] > 0
+            hits, hit_scores = hits[keep], hit_scores[keep]
         if len(hits) == 0:
             return []
-        hit_scores = scores[hits]
         k = min(limit, len(hits))
         part = np.argpartition(-hit_scores, k - 1)[:k]
         part = part[np.argsort(-hit_scores[part], kind="stable")]
         top = hits[part]
+        scores = hit_scores[part]
         # Names sharing far less key weight than the best candidate cannot outscore it on names.
-        floor = float(scores[top[0]]) * RELATIVE_FLOOR
-        return [int(i) for i in top if scores[i] > 0 and scores[i] >= floor]
+        floor = float(scores[0]) * RELATIVE_FLOOR
+        return [int(i) for i, value in zip(top, scores, strict=True) if value > 0 and value >= floor]
 
 
 def kind_mask(kinds: Iterable[str], allowed: frozenset[str]) -> npt.NDArray[np.float32]:
