@@ -51,7 +51,7 @@ class Caller:
             AuditLog(self.db).append(self.user.name, action, subject_type, subject_id, details)
 
 
-def api_state(request: Request) -> ApiState:
+async def api_state(request: Request) -> ApiState:
     state: ApiState = request.app.state.api
     return state
 
