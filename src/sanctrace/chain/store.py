@@ -164,6 +164,7 @@ def _insert(engine: Engine, dec: DecodedBlocks, sources: list[str], hashes: np.n
         "tx_id": tx_id[o[:, 3]], "vout": osel - txa[o[:, 3], 10], "value": o[:, 0],
         "script_type": pa.DictionaryArray.from_arrays(pa.array(kinds), pa.array(SCRIPT_TYPES)).cast(pa.string()),
         "address": dec.out_address.take(pa.array(osel)), "script": _gather(dec.buf, o[:, 1], o[:, 2]),
+        "pos": np.arange(len(osel), dtype=np.int64),  # order of first appearance -> new address ids
     })
     # inputs
     i = ina[isel]
@@ -179,6 +180,7 @@ def _insert(engine: Engine, dec: DecodedBlocks, sources: list[str], hashes: np.n
         "prev_txid": prev_txid,
         "prev_vout": pa.array(i[:, 1], pa.int64(), mask=is_cb), "sequence": i[:, 2],
         "value": pa.array(in_value, pa.int64(), mask=in_value < 0), "address": in_addr,
+        "pos": np.arange(len(isel), dtype=np.int64) + (1 << 40),
     })
     result.blocks, result.txs, result.inputs, result.outputs = len(bsel), len(tsel), len(isel), len(osel)
     _write(engine, blocks, txs, outputs, inputs, base_tx)
@@ -201,11 +203,9 @@ def _write(engine: Engine, blocks: pa.Table, txs: pa.Table, outputs: pa.Table, i
             CREATE OR REPLACE TEMP TABLE _addr AS
             WITH u AS (
                 SELECT address, min(pos) AS first_pos, arg_min(script_type, pos) AS script_type
-                FROM (SELECT address, script_type, row_number() OVER () AS pos FROM _b_out
-                      WHERE address IS NOT NULL
+                FROM (SELECT address, script_type, pos FROM _b_out WHERE address IS NOT NULL
                       UNION ALL
-                      SELECT address, NULL, 1e12 + row_number() OVER () FROM _b_in
-                      WHERE address IS NOT NULL)
+                      SELECT address, NULL, pos FROM _b_in WHERE address IS NOT NULL)
                 GROUP BY address),
             known AS (SELECT u.address, u.script_type, u.first_pos, a.address_id
                       FROM u LEFT JOIN chain_addresses a ON a.address = u.address)
