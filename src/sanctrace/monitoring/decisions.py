@@ -163,6 +163,7 @@ class Decider:
                 event_id: str | None = None) -> Decision:
         if vout < 0:
             raise InputError.at("deposit", f"{txid}:{vout}", "vout must be >= 0")
+        txid = txid.strip().lower()
         event = self._event("deposit", account_id, asset, amount, value_jpy, ts, event_id,
                             txid=txid, vout=int(vout), address=address, direction="in")
         return self._decide(event, f"{txid}:{vout}")

@@ -195,6 +195,8 @@ def _column_sql(col: Column, present: bool) -> tuple[str, list[tuple[str, str]]]
         allowed = ", ".join(_q(c) for c in col.choices)
         errors.append((f"{raw} IS NOT NULL AND lower({raw}) NOT IN ({allowed})",
                        f"{_q(col.name + ': ')} || {shown} || {_q(' is not one of ' + ', '.join(col.choices))}"))
+    elif col.name == "txid":  # hex: one spelling, so signal and chain lookups match
+        value = f"lower({raw})"
     else:
         value = raw
     if col.required:
