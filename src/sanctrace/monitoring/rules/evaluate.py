@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 
 from sanctrace.engine.base import Engine
-from sanctrace.errors import EngineError, InputError
+from sanctrace.errors import EngineError, InputError, SanctraceError
 from sanctrace.monitoring.ledger_schema import ensure_ledger_tables
 from sanctrace.monitoring.rules.ruleset import Rule, RuleSet
 from sanctrace.monitoring.rules.sql import HIT_COLUMNS, compile_rule
@@ -88,8 +88,11 @@ def run_rule(engine: Engine, rule: Rule, start: datetime | None = None, end: dat
         table = engine.to_arrow(compiled.sql, compiled.params)
     except duckdb.Error as exc:
         raise InputError.at(rule.id, f"line {rule.line}", f"rule failed to run: {exc}") from None
-    except EngineError:
+    except SanctraceError:
         raise
+    except Exception as exc:  # another engine's own error type (Spark's AnalysisException, ...)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise EngineError(f"rule {rule.id} failed on {engine.name}: {first}") from exc
     names = _placeholder_sources(rule)
     hits: list[Hit] = []
     for row in table.to_pylist():
