@@ -99,8 +99,10 @@ function drawGraph(name, container, elements, detailsEl) {
     ...elements.edges.filter(e => ids.has(e.source) && ids.has(e.target))
       .map((e, i) => ({ group: "edges", data: { id: `e${i}`, ...e } })),
   ];
-  const cy = window.cytoscape({ container, elements: els, style: graphStyle(), wheelSensitivity: 0.3,
-    layout: { name: elements.nodes.length > 60 ? "cose" : "breadthfirst", directed: true, padding: 20, spacingFactor: 1.1 } });
+  const cy = window.cytoscape({ container, elements: els, style: graphStyle(), wheelSensitivity: 0.3, maxZoom: 1.4, minZoom: 0.1,
+    // Funds and ownership flow left to right: breadth-first levels become columns.
+    layout: elements.nodes.length > 60 ? { name: "cose", padding: 20 }
+      : { name: "breadthfirst", directed: true, padding: 30, spacingFactor: 1.25, transform: (_n, p) => ({ x: p.y, y: p.x }) } });
   cy.on("tap", "node, edge", ev => {
     const d = { ...ev.target.data() };
     if (detailsEl) { detailsEl.textContent = JSON.stringify(d, null, 2); detailsEl.hidden = false; }
