@@ -99,3 +99,10 @@ def test_shares_sum_to_one_on_synthetic(method: str) -> None:
     small = trace(engine, f"{txid}:{vout}", "back", 8, method,  # type: ignore[arg-type]
                   TraceOptions(hops=8, min_share=0.0, max_edges=3, with_graph=False))
     assert sum(b.share for b in small.breakdown) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_coinbase_start_is_its_own_source(engine: DuckDBEngine, tmp_path: Path, shared_data: Path) -> None:
+    chain = build(engine, tmp_path, shared_data)
+    result = trace(engine, f"{chain.txid(engine, 1)}:0", "back", 3, "haircut")
+    assert _shares(result) == {("coinbase", "EMCDPool"): 1.0}
+    assert result.breakdown[0].min_hops == 0 and result.russia_mining_nexus_share == 1.0

@@ -201,15 +201,15 @@ def cluster_addresses(engine: Engine, config: ClusterConfig | None = None, *, re
 
 
 def _heuristic_names(n_multi: int, change_names: list[pa.Array]) -> pa.Array:
-    """One heuristic name per edge: the multi-input edges first, then the change edges."""
-    parts: list[pa.Array] = []
-    if n_multi:
-        parts.append(pa.DictionaryArray.from_arrays(pa.array(np.zeros(n_multi, np.int32)),
-                                                    pa.array(["multi_input"])).cast(pa.string()))
-    parts.extend(a.cast(pa.string()) for a in change_names)
-    if not parts:
-        return pa.array([], pa.string())
-    return pa.concat_arrays(parts)
+    """One heuristic name per edge (multi-input edges first, then change edges), dictionary-encoded:
+    millions of edges share a handful of names."""
+    parts = [a.cast(pa.string()) for a in change_names]
+    change = pa.concat_arrays(parts) if parts else pa.array([], pa.string())
+    encoded = change.dictionary_encode()
+    dictionary = pa.concat_arrays([pa.array(["multi_input"]), encoded.dictionary.cast(pa.string())])
+    indices = np.concatenate([np.zeros(n_multi, np.int32),
+                              encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32) + 1])
+    return pa.DictionaryArray.from_arrays(pa.array(indices, pa.int32()), dictionary)
 
 
 def cluster_id_of(engine: Engine, address_id: int) -> int:

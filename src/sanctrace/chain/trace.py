@@ -190,7 +190,7 @@ def _trace(engine: Engine, graph: ChainGraph, resolved: _Start, direction: str, 
             pre_kind.append(COINBASE)
             pre_ent.append(int(graph.block_entity[graph.tx_block[txs[i]]]))
             pre_w.append(float(values[i]) / denominator)
-            pre_slot.append(int(out_idx[i]))
+            pre_slot.append(-1)  # the start output itself; there is no input to point at
         keep = ~coinbase
         walk_tx, walk_val, walk_out = txs[keep], values[keep], out_idx[keep]
     else:
