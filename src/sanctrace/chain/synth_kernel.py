@@ -66,11 +66,10 @@ def ca_invalid(out_addr: np.ndarray, lo: int, hi: int) -> bool:
 def _generate(n_tx: int, tpb: int, seed: int, ent_kind: np.ndarray, ent_type: np.ndarray, ent_fixed: np.ndarray,
               ent_dest: np.ndarray, ent_pool: np.ndarray, pool_cum: np.ndarray, pool_ids: np.ndarray,
               ranges: np.ndarray, n_fixed_addr: int, addr_owner: np.ndarray, addr_type: np.ndarray,
-              forwarders: np.ndarray, peelers_hi: int, ent_star: np.ndarray) -> tuple[np.ndarray, ...]:
+              forwarders: np.ndarray, peelers_hi: int, ent_star: np.ndarray, cap_out: int, cap_in: int
+              ) -> tuple[np.ndarray, ...]:
     np.random.seed(seed)
     n_ent = len(ent_kind)
-    cap_out = n_tx * 6 + 1000
-    cap_in = n_tx * 5 + 1000
     tx_block = np.zeros(n_tx, dtype=np.int64)
     tx_pattern = np.zeros(n_tx, dtype=np.int8)
     tx_first_in = np.zeros(n_tx, dtype=np.int64)
@@ -98,8 +97,8 @@ def _generate(n_tx: int, tpb: int, seed: int, ent_kind: np.ndarray, ent_type: np
     ni = 0
     t = 0
     for b in range(max_blocks):
-        if t >= n_tx:
-            break
+        if t >= n_tx or no + 4 * MAX_OUT >= cap_out or ni + 4 * MAX_IN >= cap_in:
+            break  # done, or out of room: the caller retries with more
         n_blocks = b + 1
         # the coinbase is tx 0 of the block; its outputs are filled after the block's fees are known
         cb = t
