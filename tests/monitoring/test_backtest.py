@@ -37,8 +37,21 @@ def test_precision_recall(world: DuckDBEngine, tmp_path: Path) -> None:
     assert structuring["precision"] == 0.0
     overall = result["any_rule"]
     # flagged events: D1 D2 D3 D4 D5 F3 I1 L3 T1 TR1 W1 W2 W3 = 13; positives W1 D1 W4 L3 → TP 3
-    assert overall["flagged_events"] == 13 and overall["true_positives"] == 3
+    assert overall["flagged"] == 13 and overall["true_positives"] == 3
     assert overall["precision"] == pytest.approx(3 / 13, abs=1e-4) and overall["recall"] == 0.75
+
+
+def test_subject_level_labels(world: DuckDBEngine, tmp_path: Path) -> None:
+    labels = tmp_path / "subjects.csv"
+    # investigators' verdicts per customer: C4 (structuring) and C5 bad, C3 clean; A2 per account for the
+    # pass-through rule, whose alerts are about accounts
+    labels.write_text("subject_id,label,rule_id\nC4,1,\nC5,1,\nC3,0,\nA2,1,PASS-THROUGH\n", encoding="utf-8")
+    result = backtest(world, load_ruleset("mission"), None, None, read_labels(labels))
+    assert result["label_level"] == "subject"
+    rules = {r["rule_id"]: r for r in result["rules"]}
+    assert (rules["STRUCTURING"]["true_positives"], rules["STRUCTURING"]["precision"]) == (1, 1.0)  # C4
+    assert rules["PASS-THROUGH"]["precision"] == 1.0 and rules["PASS-THROUGH"]["recall"] == pytest.approx(0.3333)
+    assert rules["RU-MINING-EXPOSURE"]["precision"] == 0.0  # C3's mined deposit, labelled clean
 
 
 def test_bad_labels(tmp_path: Path) -> None:
@@ -47,5 +60,5 @@ def test_bad_labels(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"l.csv: line 2: label 'maybe'"):
         read_labels(path)
     path.write_text("id,label\n", encoding="utf-8")
-    with pytest.raises(InputError, match="labels need the columns"):
+    with pytest.raises(InputError, match="labels need the column label and exactly one of"):
         read_labels(path)

@@ -3,10 +3,12 @@
 A backtest runs exactly the SQL a live run would (same compiled rules, same signal tables) but
 records nothing, so thresholds can be tuned on history before a rule pack is deployed.
 
-Labels are a CSV with ``event_id`` and ``label`` (1/0, true/false, yes/no) and optionally
-``rule_id``: a labelled-true event is a known positive (for that rule, or for every rule when
-``rule_id`` is empty); every other event in the period counts as negative. Precision is
-TP / alerts, recall is TP / positives in the period; "any rule" scores the set as a whole.
+Labels are a CSV with ``label`` (1/0, true/false, yes/no), optionally ``rule_id``, and either
+``event_id`` (event level: was this event suspicious?) or ``subject_id`` (subject level: is this
+customer, account or address one the rules should catch? — how investigators usually label). A
+labelled-true id is a known positive (for that rule, or for every rule when ``rule_id`` is empty);
+everything else counts as negative. Precision is TP / flagged, recall is TP / positives (event
+labels: positives within the period); ``any_rule`` scores the set as a whole.
 """
 
 from __future__ import annotations
@@ -28,9 +30,10 @@ _FALSE = {"0", "false", "no", "n", "f"}
 
 @dataclass(frozen=True, slots=True)
 class Label:
-    event_id: str
+    key: str  # an event id or a subject id, per ``level``
     positive: bool
     rule_id: str | None
+    level: str = "event"  # "event" or "subject"
 
 
 def read_labels(path: str | Path) -> list[Label]:
@@ -43,20 +46,24 @@ def read_labels(path: str | Path) -> list[Label]:
         raise InputError.at(source, f"byte {exc.start}", "not UTF-8 text") from None
     reader = csv.DictReader(text.splitlines(keepends=True))
     header = set(reader.fieldnames or [])
-    if not {"event_id", "label"} <= header:
-        raise InputError.at(source, "line 1", "labels need the columns event_id and label (rule_id optional)")
+    ids = [c for c in ("event_id", "subject_id") if c in header]
+    if "label" not in header or len(ids) != 1:
+        raise InputError.at(source, "line 1", "labels need the column label and exactly one of event_id or "
+                            "subject_id (rule_id optional)")
+    column = ids[0]
+    level = "event" if column == "event_id" else "subject"
     labels: list[Label] = []
     try:
         for row in reader:
             where = f"line {reader.line_num}"
-            event_id = (row.get("event_id") or "").strip()
+            key = (row.get(column) or "").strip()
             raw = (row.get("label") or "").strip().lower()
-            if not event_id:
-                raise InputError.at(source, where, "event_id is empty")
+            if not key:
+                raise InputError.at(source, where, f"{column} is empty")
             if raw not in _TRUE | _FALSE:
                 raise InputError.at(source, where, f"label {raw!r} is not 1/0, true/false or yes/no")
             rule_id = (row.get("rule_id") or "").strip() or None
-            labels.append(Label(event_id, raw in _TRUE, rule_id))
+            labels.append(Label(key, raw in _TRUE, rule_id, level))
     except csv.Error as exc:
         raise InputError.at(source, f"line {reader.line_num}", f"bad CSV: {exc}") from None
     return labels
@@ -78,6 +85,10 @@ def _events_in(engine: Engine, start: datetime | None, end: datetime | None) -> 
     return {r[0] for r in engine.query(f"SELECT event_id FROM ledger_events{where}", params)}
 
 
+def _flagged(hits: list[Hit], level: str) -> set[str]:
+    return {str(h.event["event_id"]) if level == "event" else h.subject[1] for h in hits}
+
+
 def backtest(engine: Engine, ruleset: RuleSet, start: datetime | None, end: datetime | None,
              labels: list[Label] | None = None) -> dict[str, Any]:
     prepare(engine)
@@ -91,22 +102,24 @@ def backtest(engine: Engine, ruleset: RuleSet, start: datetime | None, end: date
         "from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
         "events_in_period": len(in_period), "alerts": len(hits), "rules": [],
     }
+    level = labels[0].level if labels else "event"
     general_pos: set[str] = set()
     rule_pos: dict[str, set[str]] = {}
     if labels is not None:
+        result["label_level"] = level
         for lab in labels:
-            if lab.positive and lab.event_id in in_period:
-                (rule_pos.setdefault(lab.rule_id, set()) if lab.rule_id else general_pos).add(lab.event_id)
+            if lab.positive and (level == "subject" or lab.key in in_period):
+                (rule_pos.setdefault(lab.rule_id, set()) if lab.rule_id else general_pos).add(lab.key)
     for rule in ruleset.rules:
         if not rule.enabled:
             continue
         rule_hits = by_rule.get(rule.id, [])
-        flagged = {str(h.event["event_id"]) for h in rule_hits}
         row: dict[str, Any] = {
             "rule_id": rule.id, "version": rule.version, "severity": rule.severity, "alerts": len(rule_hits),
             "subjects": len({h.subject for h in rule_hits}),
         }
         if labels is not None:
+            flagged = _flagged(rule_hits, level)
             positives = general_pos | rule_pos.get(rule.id, set())
             tp = len(flagged & positives)
             row.update(true_positives=tp, false_positives=len(flagged) - tp, false_negatives=len(positives) - tp,
@@ -114,10 +127,10 @@ def backtest(engine: Engine, ruleset: RuleSet, start: datetime | None, end: date
         result["rules"].append(row)
     if labels is not None:
         positives = general_pos | {e for s in rule_pos.values() for e in s}
-        flagged = {str(h.event["event_id"]) for h in hits}
+        flagged = _flagged(hits, level)
         tp = len(flagged & positives)
         result["any_rule"] = {
-            "flagged_events": len(flagged), "positives": len(positives), "true_positives": tp,
+            "flagged": len(flagged), "positives": len(positives), "true_positives": tp,
             "precision": _ratio(tp, len(flagged)), "recall": _ratio(tp, len(positives)),
         }
     return result
