@@ -100,3 +100,10 @@ def test_screen_many_keeps_order(screener: Screener) -> None:
     results = list(screener.screen_many(records))
     assert [r.id for r in results] == ["0", "1", "2"]
     assert [bool(r.matches) for r in results] == [True, False, True]
+
+
+def test_screen_many_with_workers_keeps_order(screener: Screener) -> None:
+    records = [CustomerRecord(id=str(i), name=n) for i, n in enumerate(["Vladimir Putin", "Nobody Here"] * 40)]
+    serial = [(r.id, [m.entity_id for m in r.matches]) for r in screener.screen_many(records)]
+    forked = [(r.id, [m.entity_id for m in r.matches]) for r in screener.screen_many(records, workers=2, chunk=8)]
+    assert forked == serial

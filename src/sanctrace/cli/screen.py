@@ -50,6 +50,7 @@ def screen(
     = None,
     snapshot: Annotated[list[int] | None, typer.Option("--snapshot", help="Screen against these snapshot ids.")]
     = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Processes for a large file (forked).")] = 1,
 ) -> None:
     """Screen customers (or one --name) against the loaded sanctions lists, in any script."""
     from sanctrace.lists.store import current_snapshot_ids
@@ -80,7 +81,8 @@ def screen(
     assert input_path is not None
     source = "<stdin>" if input_path == "-" else input_path
     with open_input(input_path) as handle:
-        results = [_result_json(r) for r in screener.screen_many(read_customers(handle, source))]
+        records = list(read_customers(handle, source))
+    results = [_result_json(r) for r in screener.screen_many(records, workers=workers)]
     with open_output(output_path) as out:
         for item in results:
             out.write(dumps(item))

@@ -56,6 +56,8 @@ def token_sim(a: str, b: str, mode: int) -> float:
             shortest = min(len(sa), len(sb))
             if sa == sb and shortest >= 3:
                 skel_sim = 0.9 if shortest >= 4 else 0.8
+            elif sa == sb and mode == SKELETON and a[0] == b[0]:
+                skel_sim = 0.7  # a short name written without vowels ("ly" for Ali)
             elif shortest >= 4 and Levenshtein.distance(sa, sb) == 1:
                 skel_sim = 0.75
             else:

@@ -65,7 +65,7 @@ _SKELETON_CLASSES = str.maketrans({
     "l": "R", "r": "R",
     "d": "T", "t": "T", "j": "T", "z": "T", "s": "T", "c": "T", "x": "K",
     "g": "K", "k": "K", "q": "K",
-    "m": "M", "n": "N",
+    "m": "M", "n": "N", "h": "H",
 })
 
 
@@ -76,7 +76,7 @@ def skeleton(token: str) -> str:
         return token
     word = token
     for old, new in (("ng", "n"), ("kh", "k"), ("ch", "t"), ("sh", "s"), ("ts", "t"), ("th", "t"),
-                     ("ph", "f"), ("h", "")):
+                     ("ph", "f"), ("bh", "b"), ("dh", "d"), ("gh", "g"), ("jh", "j")):
         word = word.replace(old, new)
     consonants = "".join(c for c in word if c not in _VOWELS)
     return _dedupe(consonants.translate(_SKELETON_CLASSES))
