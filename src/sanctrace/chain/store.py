@@ -281,7 +281,8 @@ def _write(engine: Engine, blocks: pa.Table, txs: pa.Table, outputs: pa.Table, i
             engine.execute("""
                 UPDATE chain_inputs AS i SET prev_tx_id = n.tx_id,
                        value = coalesce(o.value, i.value), address_id = coalesce(o.address_id, i.address_id)
-                FROM _b_txs n JOIN chain_outputs o ON o.tx_id = n.tx_id
+                FROM (SELECT txid, min(tx_id) AS tx_id FROM _b_txs GROUP BY txid) n  -- BIP30 duplicates
+                JOIN chain_outputs o ON o.tx_id = n.tx_id
                 WHERE i.tx_id < ? AND i.prev_tx_id IS NULL AND i.prev_txid = n.txid
                   AND o.vout = i.prev_vout""", [base])
             _mark_spent_late(engine, base)
