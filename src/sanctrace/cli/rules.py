@@ -82,7 +82,8 @@ def backtest_cmd(
     ruleset: Annotated[str, typer.Argument(help="Rule file or shipped pack name.")],
     start: FromOpt = None,
     end: ToOpt = None,
-    labels: Annotated[Path | None, typer.Option("--labels", help="CSV: event_id or subject_id, label[, rule_id].")] = None,
+    labels: Annotated[Path | None, typer.Option(
+        "--labels", help="CSV: event_id or subject_id, label[, rule_id].")] = None,
     fmt: FmtOpt = "json",
 ) -> None:
     """Alert counts per rule over a period (nothing recorded); precision/recall with --labels."""
