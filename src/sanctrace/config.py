@@ -51,4 +51,7 @@ class Settings(BaseSettings):
     api_max_body_bytes: int = 10 * 1024 * 1024
     api_max_upload_bytes: int = 256 * 1024 * 1024  # list files and case attachments
     api_report_entity: Path | None = None  # reporting-entity profile (JSON/YAML) for STRs served by the API
+    # Decisions' audit events: "commit" answers after the event is committed (default), "queued" once it
+    # is queued for the next group commit (lower latency; a crash can lose the last few milliseconds).
+    api_decision_audit: Literal["commit", "queued"] = "commit"
     api_rate_limit_per_minute: int = 6000

@@ -75,3 +75,22 @@ def test_dashboard_aggregates(api: Api, tmp_path: Path) -> None:
     assert per_rule[("screening.listed_customer", "2026-11-20")] == 1
     assert d["exposure_distribution"]["series"]["mining_ru_share"][9] == 1
     assert d["open_cases"] == 2
+
+
+def test_queued_audit_mode_still_records_every_decision(api: Api, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from sanctrace.api.app import create_app
+    from sanctrace.config import Settings
+
+    seed(api, tmp_path)
+    settings = Settings(db=tmp_path / "api.duckdb", api_decision_audit="queued", api_rate_limit_per_minute=10**6)
+    with TestClient(create_app(settings, engine=api.engine)) as c:
+        for amount in (1, 2, 3):
+            r = c.post("/decisions/deposit", json={"account_id": "A1", "txid": CLEAN, "vout": 1, "amount": amount},
+                       headers=api.as_("ann"))
+            assert r.status_code == 200
+    # Shutting the app down drains the queue: every decision is in the chain.
+    events = api.client.get("/audit/events?action=decision.deposit", headers=api.as_("aud")).json()
+    assert [e["details"]["amount"] for e in events] == [1, 2, 3]
+    assert api.client.get("/audit/verify", headers=api.as_("aud")).json()["ok"] is True

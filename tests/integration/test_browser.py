@@ -203,6 +203,14 @@ def test_analyst_journey_with_four_eyes_and_str(server: Server, browser: Any, tm
     assert "case.escalated" in trail and "case.close_requested" in trail and "case.approved" in trail
     _shot(page, "04-case-approved")
 
+    # The queue without closed cases: C-1001's alerts are gone, the 50%-rule alert stays.
+    page.click("nav a[href='#/alerts']")
+    page.check("#open-only")
+    page.wait_for_selector("#alerts tbody tr:has-text('P-ACME-SG')")
+    assert "C-1001" not in page.inner_text("#alerts")
+    page.uncheck("#open-only")
+    page.wait_for_selector("#alerts tbody tr:has-text('C-1001')")
+
     # The fund-flow graph of a trace: block 300025's coinbase, forward.
     page.click("nav a[href='#/trace']")
     page.fill("#trace-start", f"{COINBASE}:0")

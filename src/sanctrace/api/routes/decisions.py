@@ -68,12 +68,15 @@ def _decider(caller: Caller) -> Any:
 
 
 async def _record(caller: Caller, decision: Any) -> JSON:
-    """Append the decision to the audit log (group commit) and answer only once it is committed."""
+    """Append the decision to the audit log (group commit); by default answer only once it is
+    committed (``api_decision_audit = "queued"`` answers as soon as it is queued)."""
     from sanctrace.cases.audit import AuditEntry
 
     d: JSON = decision.to_dict()
     entry = AuditEntry(caller.user.name, f"decision.{decision.kind}", "account", decision.account_id, d)
-    await asyncio.wait_for(asyncio.wrap_future(caller.state.audit_writer.submit(entry)), timeout=60)
+    committed = caller.state.audit_writer.submit(entry)
+    if caller.state.settings.api_decision_audit == "commit":
+        await asyncio.wait_for(asyncio.wrap_future(committed), timeout=60)
     return d
 
 

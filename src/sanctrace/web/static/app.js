@@ -189,12 +189,15 @@ function loginView() {
 }
 
 async function alertsView() {
-  const alerts = await api("GET", "/alerts?limit=500");
+  const openOnly = sessionStorage.getItem("sanctrace.openOnly") === "1";
+  const alerts = await api("GET", `/alerts?limit=500${openOnly ? "&open_only=true" : ""}`);
+  const toggle = h("input", { type: "checkbox", id: "open-only", checked: openOnly, on: { change: ev => {
+    sessionStorage.setItem("sanctrace.openOnly", ev.target.checked ? "1" : "0"); alertsView(); } } });
   const rows = alerts.map(a => h("tr", { class: "click", "data-alert": a.alert_id, on: { click: () => { location.hash = `#/alerts/${a.alert_id}`; } } },
     h("td", {}, fmtTime(a.occurred_at)), h("td", {}, a.rule_id), h("td", { class: `sev-${a.severity}` }, a.severity),
     h("td", {}, `${a.subject_type}:${a.subject_id}`), h("td", {}, fmtScore(a.score)), h("td", {}, a.case_id || ""),
     h("td", {}, a.explanation)));
-  setView(h("h1", { i18n: "alerts.title" }),
+  setView(h("h1", { i18n: "alerts.title" }), h("label", { class: "row" }, toggle, h("span", { i18n: "alerts.open_only" })),
     alerts.length ? h("table", { id: "alerts" }, h("thead", {}, h("tr", {}, ...["alerts.occurred", "alerts.rule", "alerts.severity",
       "alerts.subject", "alerts.score", "alerts.case", "alerts.explanation"].map(k => h("th", { i18n: k })))), h("tbody", {}, rows))
       : h("p", { i18n: "alerts.empty" }));
@@ -246,7 +249,7 @@ async function caseView(id) {
   const reason = h("input", { id: "close-reason", class: "wide" });
   const closed = c.status === "closed";
   setView(
-    h("h1", {}, `${t("cases.case")} ${c.case_id} — ${c.subject_id}`),
+    h("h1", {}, `${t("cases.case")} ${c.case_id} — `, h("a", { href: `#/entity/${encodeURIComponent(c.subject_id)}`, id: "case-subject" }, c.subject_id)),
     h("div", { class: "card" }, h("dl", { class: "kv", id: "case-summary" },
       h("dt", { i18n: "cases.status" }), h("dd", { id: "case-status" }, c.status),
       h("dt", { i18n: "alerts.severity" }), h("dd", { class: `sev-${c.severity}` }, c.severity),
