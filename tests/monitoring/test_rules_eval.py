@@ -114,3 +114,18 @@ def test_run_records_alerts_idempotently(world: DuckDBEngine) -> None:
     assert record_hits(world, rs, run_ruleset(world, rs)) == []
     row = world.query_one("SELECT subject_type, subject_id, severity FROM alerts WHERE rule_id = 'PASS-THROUGH'")
     assert row == ("account", "A2", "high")
+
+
+def test_history_prune_keeps_windows_correct() -> None:
+    from datetime import timedelta
+
+    history = EventHistory(["account_id"])
+    start = datetime(2026, 5, 1)
+    for i in range(10):
+        history.add({"event_id": f"E{i}", "ts": start + timedelta(hours=i), "account_id": "A", "kind": "deposit"})
+    assert history.prune(start + timedelta(hours=5)) == 5
+    assert len(history) == 5
+    assert [e["event_id"] for e in history.window("account_id", "A", start, start + timedelta(days=1))] == [
+        "E5", "E6", "E7", "E8", "E9"]
+    assert history.prune(start + timedelta(days=2)) == 5 and history.window("account_id", "A", start, start
+                                                                           + timedelta(days=3)) == []

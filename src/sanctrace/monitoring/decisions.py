@@ -34,6 +34,7 @@ AuditSink = Callable[[AuditEntry], None]
 _ACCOUNT_COLS = ("account_id", "customer_id", "customer_name", "customer_type", "country", "opened_at",
                  "expected_monthly_volume_jpy")
 LIVE_TRACE_HOPS = 3
+PRUNE_EVERY = 10_000
 _DEFAULTS = {k: f.default for k, f in FIELDS.items() if f.default is not None}
 
 
@@ -83,8 +84,10 @@ class Decider:
         rules = [r for rs in self.rules.values() for r in rs]
         aggs = [n for r in rules for n in r.aggregates()]
         self.history = EventHistory({a.per for a in aggs})
+        self.window_s = max((a.window_s for a in aggs), default=0)
+        self._added = 0
         if aggs:
-            window = max(a.window_s for a in aggs)
+            window = self.window_s
             latest = self.engine.scalar("SELECT max(ts) FROM ledger_events")
             if latest is not None:
                 since = min(latest, _now()) - timedelta(seconds=window)
@@ -266,8 +269,11 @@ class Decider:
             decided_at=datetime.now(UTC).isoformat(timespec="microseconds"), ruleset=self.ruleset.name,
             ruleset_version=self.ruleset.version, signals_loaded_at=self.loaded_at,
         )
-        if effect is not Effect.BLOCK:
+        if effect is not Effect.BLOCK and self.window_s:
             self.history.add({**event, "customer_id": row["customer_id"]})
+            self._added += 1
+            if self._added % PRUNE_EVERY == 0:  # a long-running server must not keep every decision
+                self.history.prune(event["ts"] - timedelta(seconds=self.window_s))
         self._record(decision)
         return decision
 

@@ -27,14 +27,17 @@ class EventHistory:
     def __init__(self, per_fields: Iterable[str]) -> None:
         self.per_fields = tuple(sorted(set(per_fields)))
         self._index: dict[tuple[str, Any], tuple[list[datetime], list[Mapping[str, Any]]]] = {}
-        self._ids: set[str] = set()
+        self._ids: dict[str, datetime] = {}
+
+    def __len__(self) -> int:
+        return len(self._ids)
 
     def add(self, event: Mapping[str, Any]) -> None:
         event_id = event.get("event_id")
         if event_id is not None:
             if event_id in self._ids:
                 return
-            self._ids.add(event_id)
+            self._ids[event_id] = event["ts"]
         for per in self.per_fields:
             value = event.get(per)
             if value is None:
@@ -43,6 +46,21 @@ class EventHistory:
             i = bisect.bisect_right(times, event["ts"])
             times.insert(i, event["ts"])
             events.insert(i, event)
+
+    def prune(self, before: datetime) -> int:
+        """Forget events older than ``before`` (no window reaches them any more); returns how many."""
+        for key in list(self._index):
+            times, events = self._index[key]
+            cut = bisect.bisect_left(times, before)
+            if cut == len(times):
+                del self._index[key]
+            elif cut:
+                del times[:cut]
+                del events[:cut]
+        old = [i for i, ts in self._ids.items() if ts < before]
+        for i in old:
+            del self._ids[i]
+        return len(old)
 
     def __contains__(self, event_id: object) -> bool:
         return event_id in self._ids
