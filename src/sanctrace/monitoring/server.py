@@ -31,7 +31,7 @@ from typing import Any
 
 from sanctrace.cases.audit import AuditEntry, AuditLog
 from sanctrace.engine.base import Engine
-from sanctrace.errors import InputError, SanctraceError
+from sanctrace.errors import EngineError, InputError, SanctraceError
 from sanctrace.monitoring.decisions import Decider
 
 MAX_BODY = 64 * 1024
@@ -55,7 +55,7 @@ class AuditBatcher:
 
     def put(self, entry: AuditEntry) -> None:
         if self.error is not None:
-            raise SanctraceError(f"audit log writer failed: {self.error}")
+            raise EngineError(f"audit log writer failed: {self.error}")
         self._queue.put(entry)
 
     def _run(self) -> None:
@@ -88,7 +88,7 @@ class AuditBatcher:
         self._queue.put(None)
         self._thread.join()
         if self.error is not None:
-            raise SanctraceError(f"audit log writer failed: {self.error}")
+            raise EngineError(f"audit log writer failed: {self.error}")
 
 
 def _opt_int(body: dict[str, Any], key: str) -> int | None:
