@@ -5,7 +5,9 @@ server does nothing but parse a JSON body, call the in-memory :class:`Decider` a
 on one asyncio loop with keep-alive connections. Audit events are handed to :class:`AuditBatcher`,
 a writer thread that appends them to the hash-chained log in batches (one transaction per batch,
 flushed at least every ``flush_s``), so a DuckDB commit never sits on a request's path. On
-shutdown the batcher drains its queue before the process exits.
+shutdown the batcher drains its queue before the process exits. The price, stated plainly: an
+answer goes out once its audit entry is queued, so a crash (not a shutdown) can lose the audit
+events of the last flush interval; the CLI and the Python API default append synchronously.
 
 Routes (all JSON):
     POST /v1/decisions/deposit     {account_id, txid, vout, amount, asset?, address?, value_jpy?, ts?, event_id?}
