@@ -207,8 +207,10 @@ def _write(engine: Engine, blocks: pa.Table, txs: pa.Table, outputs: pa.Table, i
                       UNION ALL
                       SELECT address, NULL, pos FROM _b_in WHERE address IS NOT NULL)
                 GROUP BY address),
-            known AS (SELECT u.address, u.script_type, u.first_pos, a.address_id
-                      FROM u LEFT JOIN chain_addresses a ON a.address = u.address)
+            hit AS (SELECT address, address_id FROM chain_addresses
+                    WHERE address IN (SELECT address FROM u)),  -- probe the big table, build on the batch
+            known AS (SELECT u.address, u.script_type, u.first_pos, hit.address_id
+                      FROM u LEFT JOIN hit USING (address))
             SELECT address, script_type, address_id FROM known WHERE address_id IS NOT NULL
             UNION ALL
             SELECT address, script_type, (SELECT coalesce(max(address_id), 0) FROM chain_addresses)
