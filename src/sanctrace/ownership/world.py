@@ -42,6 +42,7 @@ class World:
     listings: dict[int, list[tuple[str, str | None]]]  # node → [(regime, program)]
     edges: list[Edge]
     _graphs: dict[tuple[str, ...], ShareGraph] = field(default_factory=dict)
+    _natural: BoolArray | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -66,7 +67,11 @@ class World:
         return ", ".join(sorted(set(parts)))
 
     def natural(self) -> BoolArray:
-        return np.array([k == "person" for k in self.kinds], dtype=np.bool_)
+        """Natural persons (computed once; regimes ask per party)."""
+        if self._natural is None:
+            self._natural = np.array([k == "person" for k in self.kinds], dtype=np.bool_)
+        natural: BoolArray = self._natural
+        return natural
 
     def share_graph(self, *types: RelationType, combine: str = "max") -> ShareGraph:
         """Edges of the given share-carrying types, parallel edges of one pair combined by ``max``
