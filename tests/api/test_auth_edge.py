@@ -58,6 +58,10 @@ def test_security_headers_on_ui_and_api(api: Api) -> None:
         assert r.headers["x-content-type-options"] == "nosniff"
         assert r.headers["referrer-policy"] == "no-referrer"
     assert "<script src=\"/ui/app.js\"" in api.client.get("/ui/").text
+    # Only the interactive API docs page may run its inline bootstrap script.
+    docs = api.client.get("/docs")
+    assert docs.status_code == 200 and "'unsafe-inline'" in docs.headers["content-security-policy"]
+    assert docs.headers["x-frame-options"] == "DENY"
 
 
 def test_vendor_files_come_from_node_modules_only_by_allow_list(api: Api) -> None:

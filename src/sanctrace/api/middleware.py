@@ -30,14 +30,24 @@ CSP = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
-SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
-    (b"content-security-policy", CSP.encode()),
+# FastAPI's interactive API docs (/docs, /redoc) are one inline bootstrap script plus Swagger/ReDoc
+# from their CDN; only those two pages get a policy that allows that. The analysts' UI never does.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "img-src 'self' data: https://fastapi.tiangolo.com; font-src 'self' https://fonts.gstatic.com; "
+    "worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+DOCS_PATHS = {"/docs", "/redoc", "/docs/oauth2-redirect"}
+COMMON_HEADERS: list[tuple[bytes, bytes]] = [
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
+SECURITY_HEADERS = [(b"content-security-policy", CSP.encode()), *COMMON_HEADERS]
+DOCS_HEADERS = [(b"content-security-policy", DOCS_CSP.encode()), *COMMON_HEADERS]
 
 
 # Endpoints that take files (list files, case evidence) get the larger upload limit.
@@ -74,12 +84,13 @@ class EdgeMiddleware:
         client = scope.get("client")
         key = f"t:{token_id}" if token_id else f"ip:{client[0] if client else '-'}"
         status = 500
+        extra_headers = DOCS_HEADERS if scope.get("path") in DOCS_PATHS else SECURITY_HEADERS
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                message["headers"] = [*message.get("headers", []), *extra_headers]
             await send(message)
 
         try:
