@@ -40,6 +40,7 @@ DECISION_RATE, DECISION_P99_MS = 500, 20.0
 SCREEN_RATE, SCREEN_P99_MS = 50, 50.0
 TAZAMA_MS = 35.0
 LOW_RATE = 100  # also measured: decisions well below saturation
+CONNECTIONS = 64  # keep-alive connections of the load generator (a withdrawal service pools many)
 ACCOUNTS = 2000
 NAMES = ["Vladimir Putin", "ウラジーミル・プーチン", "Путин Владимир Владимирович", "Timtchenko Gennadi",
          "Gennady Timchenko", "山田 太郎", "Taro Yamada", "Sberbank", "ПАО Сбербанк", "Hanako Suzuki",
@@ -172,7 +173,7 @@ def run_load(port: int, requests: list[bytes], rate: float, seconds: float, tmp:
     path = tmp / f"{name}.hex"
     path.write_text("\n".join(r.hex() for r in requests))
     proc = subprocess.run([sys.executable, __file__, "--loadgen", "--port", str(port), "--requests", str(path),
-                           "--rate", str(rate), "--seconds", str(seconds), "--connections", "16"],
+                           "--rate", str(rate), "--seconds", str(seconds), "--connections", str(CONNECTIONS)],
                           capture_output=True, text=True, check=True)
     return dict(json.loads(proc.stdout))
 
