@@ -30,7 +30,7 @@ def ingest(
     rpc_password: Annotated[str | None, typer.Option("--rpc-password")] = None,
     from_height: Annotated[int | None, typer.Option("--from-height", help="First height (RPC).")] = None,
     to_height: Annotated[int | None, typer.Option("--to-height", help="Last height (RPC).")] = None,
-    batch_mb: Annotated[int, typer.Option("--batch-mb", help="Block bytes per stored batch.")] = 32,
+    batch_mb: Annotated[int, typer.Option("--batch-mb", help="MiB of blocks per stored batch.")] = 64,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One stderr line per committed batch.")] = False,
     fmt: Annotated[str, typer.Option("--format", help="json or table")] = "json",
 ) -> None:
