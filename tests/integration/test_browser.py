@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from sanctrace.api import users
+from sanctrace.api.web import VENDOR, WEB
 from sanctrace.cases.alerts import record_alerts
 from sanctrace.chain.ingest import ingest_paths
 from sanctrace.engine.duckdb_engine import DuckDBEngine
@@ -61,6 +62,8 @@ def _free_port() -> int:
 def server(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[Server]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium not installed (run scripts/system-deps.sh)")
+    if not all((WEB / "node_modules" / rel).is_file() for rel in VENDOR.values()):
+        pytest.skip("UI libraries not installed (make install runs npm ci in src/sanctrace/web)")
     tmp = tmp_path_factory.mktemp("browser")
     db = tmp / "ui.duckdb"
     engine = DuckDBEngine(db)
