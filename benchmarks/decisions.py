@@ -21,6 +21,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -302,6 +303,7 @@ def main() -> None:
     audit_rows.close()
     baseline = duckdb_baseline(db, requests[:2000])
     direct = in_process(db, requests[:5000])
+    shutil.rmtree(tmp, ignore_errors=True)
     print(json.dumps({
         "benchmark": "decisions",
         "setup": {**world, **signals, "ledger_load_s": round(load_s, 2), "rate": args.rate,
