@@ -45,6 +45,24 @@ GLOSSARY: dict[str, str] = {
     "政府": "government", "軍事": "military", "名称": " ", "記念": " ", "及び": " and ", "と": " and ",
 }
 
+# More institutional vocabulary (defence industry, research and production bodies).
+GLOSSARY.update({
+    "学術": "scientific", "学術生産": "scientific production", "戦術": "tactical", "ミサイル": "missile",
+    "兵器": "weapons", "支部": "branch", "試験": "testing", "設計": "design", "組合": "union", "連合体": "association",
+    "団体": "association", "機材": "instrument", "機器": "equipment", "修理": "repair", "北方": "northern",
+    "極東": "far eastern", "航空機": "aircraft", "赤旗": "red banner", "勲章": "order", "労働": "labor",
+    "工業": "industrial", "制御": "control", "自動": "automatic", "電気機械": "electromechanical",
+    "光学機械": "optical mechanical", "複合": "complex", "遠隔": "distance", "熱": "heat", "船舶修理": "ship repair",
+    "整備": "maintenance", "複合材料": "composite materials", "応用": "applied", "極超音速": "hypersonic",
+    "水中翼船": "hydrofoil ships", "抵抗器": "resistor", "集積回路": "integrated circuits", "実験場": "testing area",
+    "建築": "building", "コンプレックス": "complex", "モジュール": "modules", "マイクロ": "micro",
+    "エレクトロニクス": "electronics", "プロジェクト": "project", "ワーフ": "verf", "ヘリコプター": "helicopter",
+    "エンジン": "engine", "民間": "civil", "テック": "tech", "第": " ",
+    "共和国": "republic",
+    "執行委員会": "executive committee", "内務局": "department of internal affairs", "州": "region",
+    "製造会社": "manufacturing company", "会社": "company",
+})
+
 GLOSSARY_SORTED: tuple[tuple[str, str], ...] = tuple(sorted(GLOSSARY.items(), key=lambda kv: -len(kv[0])))
 
 

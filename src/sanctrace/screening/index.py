@@ -17,32 +17,40 @@ import numpy as np
 import numpy.typing as npt
 
 from sanctrace.screening.normalize import NameForm, ParsedName
-from sanctrace.screening.phonetic import deletions, phonetic_key
+from sanctrace.screening.phonetic import deletions, kana_key, phonetic_key
 
 MIN_DELETE_LEN = 5
 RELATIVE_FLOOR = 0.25
 
 
-def name_keys(name: ParsedName, with_skeleton: bool) -> set[str]:
+def name_keys(name: ParsedName, with_skeleton: bool, indexing: bool = False) -> set[str]:
     """The blocking keys of one parsed name."""
     keys: set[str] = set()
-    for group in key_groups(name, with_skeleton):
+    for group in key_groups(name, with_skeleton, indexing):
         keys |= group
     return keys
 
 
-def key_groups(name: ParsedName, with_skeleton: bool) -> list[set[str]]:
-    """Blocking keys grouped by token position (renderings of one token share a group)."""
+_SYLLABIC = frozenset({"Jpan", "Kana", "Hang"})
+
+
+def key_groups(name: ParsedName, with_skeleton: bool, indexing: bool = False) -> list[set[str]]:
+    """Blocking keys grouped by token position (renderings of one token share a group).
+
+    Kana keys (``j``) let a Japanese or Korean query meet the Latin name by sound with vowels
+    kept; list names get the plain form, syllabic queries the form without added vowels.
+    """
     groups: dict[object, set[str]] = {}
+    kana = 1 if indexing else 2 if (name.script in _SYLLABIC and name.use_skeleton) else 0
     for form in name.forms:
-        _form_keys(form, groups, with_skeleton)
+        _form_keys(form, groups, with_skeleton, kana)
     if name.native is not None:
         for tok in name.native.tokens:
             groups.setdefault(("n", tok), set()).add("n" + tok)
     return [g for g in groups.values() if g]
 
 
-def _form_keys(form: NameForm, groups: dict[object, set[str]], with_skeleton: bool) -> None:
+def _form_keys(form: NameForm, groups: dict[object, set[str]], with_skeleton: bool, kana: int) -> None:
     for pos, (tok, key, skel) in enumerate(zip(form.tokens, form.keys, form.skeletons, strict=True)):
         if len(tok) == 1:
             continue  # initials block nothing
@@ -55,6 +63,11 @@ def _form_keys(form: NameForm, groups: dict[object, set[str]], with_skeleton: bo
             # though the phonetic key folded "kh" away on one side only.
             keys.add("k" + tok)
             keys.update("k" + d for d in deletions(tok))
+        if kana and len(tok) >= 3:
+            kkey = kana_key(tok, kana == 2)
+            keys.add("j" + kkey)
+            if len(kkey) >= MIN_DELETE_LEN:
+                keys.update("j" + d for d in deletions(kkey))
         if with_skeleton and len(skel) >= 2:
             keys.add("s" + skel)
             if len(skel) >= 4:
@@ -75,7 +88,7 @@ class NameIndex:
         hashes: list[int] = []
         owners: list[int] = []
         for name_id, name in enumerate(names):
-            keys = name_keys(name, with_skeleton=True)
+            keys = name_keys(name, with_skeleton=True, indexing=True)
             hashes.extend(hash(k) for k in keys)
             owners.extend([name_id] * len(keys))
         self.size = len(names)

@@ -59,7 +59,8 @@ NAME_SEPARATORS = "・＝=･"
 
 # Japanese legal forms, matched on the raw text before romanisation.
 JAPANESE_LEGAL_FORMS: dict[str, str] = {
-    "非公開株式会社": "jsc", "公開株式会社": "jsc", "株式会社": "jsc", "有限責任会社": "llc",
+    "非公開株式会社": "jsc", "公開株式会社": "jsc", "公共株式会社": "jsc",
+    "有限責任事業組合": "llc", "株式会社": "jsc", "有限責任会社": "llc",
     "有限会社": "llc", "合同会社": "llc", "連邦国家単一企業": "sue", "国家単一企業": "sue",
 }
 # Longest first, so 公開株式会社 is taken before 株式会社.

@@ -189,7 +189,12 @@ def _renderings(text: str, script: str, is_org: bool) -> tuple[list[str], set[st
             if jp_form in kanji:
                 kanji = kanji.replace(jp_form, " ")
                 forms.add(canon)
-        return [*_chinese_renderings(kanji), japanese_to_latin(kanji)], forms
+        renderings = [*_chinese_renderings(kanji), japanese_to_latin(kanji)]
+        if is_org:  # a Japanese organisation name in Kanji only: translate the generic words
+            translated = japanese_to_latin(translate_terms(kanji))
+            if translated not in renderings:
+                renderings.insert(0, translated)
+        return renderings, forms
     if script == "Cyrl":
         return cyrillic_renderings(_strip_marks(text)), forms
     if script == "Latn":
