@@ -134,7 +134,8 @@ def build_ledger(seed: int, parties: list[Party], accounts: list[Account], truth
                     "repeated bank deposits just under the 2,000,000 JPY verification threshold")
     ordinary = [a for a in ordinary if a.customer_id not in truth.schemes["structuring"]]
 
-    # Pass-through: a large deposit withdrawn almost whole within two hours.
+    # Pass-through: a large bank deposit withdrawn almost whole (90-98% of everything that arrived in
+    # the six hours before, the window a pass-through rule looks at) within two hours.
     for account in _pick(ordinary, max(3, len(accounts) // 60), rng):
         ts = chain_start + float(rng.uniform(0, span))
         amount = int(rng.integers(800, 3000)) * 1000
@@ -142,9 +143,13 @@ def build_ledger(seed: int, parties: list[Party], accounts: list[Account], truth
                             "direction": "in", "currency": "JPY", "amount": amount,
                             "counterparty_name": party[account.customer_id].name, "counterparty_country": "JP",
                             "value_jpy": amount})
-        out_jpy = int(amount * rng.uniform(0.9, 0.98))
-        sats = out_jpy * 100_000_000 // JPY_PER_BTC
-        ledger.withdrawals.append({"event_id": event_id("W"), "ts": _ts(ts + float(rng.uniform(1800, 7200))),
+        out_ts = ts + float(rng.uniform(1800, 7200))
+        arrived = sum(int(r["value_jpy"]) for r in (*ledger.fiat, *ledger.deposits)
+                      if r["account_id"] == account.account_id and r.get("direction", "in") == "in"
+                      and _ts(out_ts - 6 * 3600) <= r["ts"] <= _ts(out_ts))
+        out_jpy = int(arrived * rng.uniform(0.9, 0.98))
+        sats = out_jpy * 100_000_000 // JPY_PER_BTC + 1
+        ledger.withdrawals.append({"event_id": event_id("W"), "ts": _ts(out_ts),
                                    "account_id": account.account_id, "asset": "BTC", "amount": sats,
                                    "address": withdrawal_address(f"pt:{account.account_id}"), "txid": "",
                                    "value_jpy": value_jpy(sats)})
