@@ -180,7 +180,8 @@ def save_batches(engine: Engine, batches: list[LoadBatch], *, as_of: str | None 
             if any(o.split(": ")[0] in strict for o in origins):
                 raise InputError(f"{'; '.join(origins)}: {problem}")
             warnings.append(LoadWarning(origins[0].split(": ")[0], "; ".join(origins), problem))
-        cycle_warnings = _cycle_warnings(engine, as_of)
+        touched = {r.source for r in relations} | {r.target for r in relations}
+        cycle_warnings = _cycle_warnings(engine, as_of, touched)
         warnings.extend(cycle_warnings)
         if warnings:
             engine.register("_load_warnings", pa.Table.from_pylist(
@@ -234,11 +235,14 @@ def _stake_problems(engine: Engine, as_of: str | None) -> list[tuple[str, list[s
     return out
 
 
-def _cycle_warnings(engine: Engine, as_of: str | None) -> list[LoadWarning]:
+def _cycle_warnings(engine: Engine, as_of: str | None, touched: set[str]) -> list[LoadWarning]:
+    """Ownership cycles through the relations of this load (cycles found before are not repeated)."""
     from sanctrace.ownership.graph import ownership_cycles
 
     out = []
     for cycle, origins in ownership_cycles(engine, as_of):
+        if touched.isdisjoint(cycle):
+            continue
         out.append(LoadWarning(origins[0] if origins else "party_relations", " -> ".join(cycle),
                                f"ownership cycle through {len(cycle)} parties (computed to a fixed point)"))
     return out
