@@ -13,8 +13,9 @@ hash) and continues with the same ids an uninterrupted run would have assigned.
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,70 +73,120 @@ def _batches(spans: BlockSpans, batch_bytes: int) -> Iterable[tuple[np.ndarray, 
         yield spans.starts[start:], spans.ends[start:]
 
 
-def ingest_spans(engine: Engine, spans: BlockSpans, source: str, state: ChainState, report: IngestReport,
-                 *, batch_bytes: int = 64 << 20, progress: Progress | None = None) -> None:
-    """Decode and store the framed blocks, batch by batch.
+@dataclass
+class _Item:
+    """One unit from the reader thread: a decoded batch, the end of a file, or a skipped file."""
 
-    Decoding batch k+1 (compiled, releases the GIL) overlaps with storing batch k (DuckDB also
-    releases it), so the two cores work at once; batches are still stored strictly in order."""
-    batches = list(_batches(spans, batch_bytes))
-    strict = spans.kind == "blk"
+    kind: str  # "batch", "end", "skip", "error"
+    path: Path
+    dec: DecodedBlocks | None = None
+    labels: list[str] = field(default_factory=list)
+    nbytes: int = 0
+    size: int = 0
+    digest: str = ""
+    error: BaseException | None = None
 
-    def decode(batch: tuple[np.ndarray, np.ndarray]) -> DecodedBlocks:
-        return decode_blocks(spans.buf, batch[0], batch[1], source, strict=strict, offset_base=spans.offset_base)
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="decode") as pool:
-        pending: Future[DecodedBlocks] | None = pool.submit(decode, batches[0]) if batches else None
-        for k, (starts, ends) in enumerate(batches):
-            assert pending is not None
-            dec = pending.result()
-            pending = pool.submit(decode, batches[k + 1]) if k + 1 < len(batches) else None
-            labels = [f"{source}@{int(s) - (8 if strict else 0)}" for s in dec.block_start]
-            report.add(store_batch(engine, dec, labels, state))
-            if progress is not None:
-                progress(int((ends - starts).sum()))
+def _produce(paths: list[Path], done: set[tuple[str, int]], batch_bytes: int, out: queue.Queue[_Item],
+             stop: threading.Event) -> None:
+    """Reader/decoder thread: files in order, batches in order; stops at the first error."""
+    from sanctrace.chain.decode_json import decode_json_file
+
+    def put(item: _Item) -> bool:
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    for path in paths:
+        try:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise InputError.at(str(path), None, f"cannot read: {exc.strerror}") from None
+            if not data:
+                raise InputError.at(str(path), "byte 0", "empty file")
+            digest = _file_digest(data)
+            if (digest, len(data)) in done:
+                if not put(_Item("skip", path, size=len(data))):
+                    return
+                continue
+            if sniff(data[:4096]) == "json":
+                dec, labels = decode_json_file(path, data)
+                if not put(_Item("batch", path, dec, labels, len(data))):
+                    return
+            else:
+                spans = _spans_from(path, data)
+                strict = spans.kind == "blk"
+                for starts, ends in _batches(spans, batch_bytes):
+                    dec = decode_blocks(spans.buf, starts, ends, str(path), strict=strict,
+                                        offset_base=spans.offset_base)
+                    labels = [f"{path}@{int(x) - (8 if strict else 0)}" for x in dec.block_start]
+                    if not put(_Item("batch", path, dec, labels, int((ends - starts).sum()))):
+                        return
+            if not put(_Item("end", path, size=len(data), digest=digest)):
+                return
+        except BaseException as exc:  # handed to the storing thread, which raises it
+            put(_Item("error", path, error=exc))
+            return
 
 
 def ingest_paths(engine: Engine, paths: Iterable[Path], *, batch_bytes: int = 64 << 20,
                  progress: Progress | None = None) -> IngestReport:
-    """Ingest files in the order given (blocks inside may come in any order)."""
-    from sanctrace.chain.decode_json import decode_json_file
+    """Ingest files in the order given (blocks inside may come in any order).
 
+    A reader thread reads, frames and decodes (compiled code, the GIL released) one batch ahead
+    while this thread stores the previous one (DuckDB releases the GIL too), so both cores work;
+    batches are stored strictly in order, each in its own transaction."""
     ensure_schema(engine)
     report = IngestReport()
     state = ChainState.load(engine)
-    for path in paths:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError.at(str(path), None, f"cannot read: {exc.strerror}") from None
-        if not data:
-            raise InputError.at(str(path), "byte 0", "empty file")
-        digest = _file_digest(data)
-        done = engine.scalar("SELECT count(*) FROM chain_ingest_files WHERE sha256 = ? AND size = ?",
-                             [digest, len(data)])
-        report.sources.append(str(path))
-        if done:
-            report.files_skipped += 1
-            if progress is not None:
-                progress(len(data))
-            continue
-        before = (report.blocks + report.blocks_skipped, report.txs + report.txs_skipped)
-        if sniff(data[:4096]) == "json":
-            dec, labels = decode_json_file(path, data)
-            with engine.transaction():
-                report.add(store_batch(engine, dec, labels, state))
-            if progress is not None:
-                progress(len(data))
-        else:
-            spans = _spans_from(path, data)
-            ingest_spans(engine, spans, str(path), state, report, batch_bytes=batch_bytes, progress=progress)
-        engine.execute(
-            "INSERT INTO chain_ingest_files VALUES (?, ?, ?, ?, ?, now())",
-            [str(path), len(data), digest, report.blocks + report.blocks_skipped - before[0],
-             report.txs + report.txs_skipped - before[1]],
-        )
-        report.files += 1
+    done = {(str(h), int(n)) for h, n in engine.query("SELECT sha256, size FROM chain_ingest_files")}
+    files = list(dict.fromkeys(paths))  # a path given twice is ingested once
+    items: queue.Queue[_Item] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    reader = threading.Thread(target=_produce, args=(files, done, batch_bytes, items, stop), name="chain-reader",
+                              daemon=True)
+    reader.start()
+    before = (0, 0)
+    try:
+        finished = 0
+        while finished < len(files):
+            item = items.get()
+            if item.kind == "error":
+                assert item.error is not None
+                raise item.error
+            if item.kind == "skip":
+                report.sources.append(str(item.path))
+                report.files_skipped += 1
+                finished += 1
+                if progress is not None:
+                    progress(item.size)
+                continue
+            if item.kind == "batch":
+                if not report.sources or report.sources[-1] != str(item.path):
+                    report.sources.append(str(item.path))
+                    before = (report.blocks + report.blocks_skipped, report.txs + report.txs_skipped)
+                assert item.dec is not None
+                with engine.transaction():
+                    report.add(store_batch(engine, item.dec, item.labels, state))
+                if progress is not None:
+                    progress(item.nbytes)
+                continue
+            engine.execute(  # "end": the whole file is stored
+                "INSERT INTO chain_ingest_files VALUES (?, ?, ?, ?, ?, now())",
+                [str(item.path), item.size, item.digest, report.blocks + report.blocks_skipped - before[0],
+                 report.txs + report.txs_skipped - before[1]],
+            )
+            done.add((item.digest, item.size))
+            report.files += 1
+            finished += 1
+    finally:
+        stop.set()
+        reader.join()
     return report
 
 
