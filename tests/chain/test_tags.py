@@ -13,6 +13,7 @@ from sanctrace.engine.duckdb_engine import DuckDBEngine
 from sanctrace.errors import InputError
 
 
+@pytest.mark.slow  # parses every real pack twice (PyYAML needs ~3 s for miners.yaml alone)
 def test_fast_reader_agrees_with_pyyaml(shared_data: Path) -> None:
     for path in sorted((shared_data / "chain" / "tagpacks").glob("*.yaml")):
         if "actorpack" in path.name:
@@ -23,6 +24,15 @@ def test_fast_reader_agrees_with_pyyaml(shared_data: Path) -> None:
         for a, b in zip(fast["tags"], slow["tags"], strict=True):
             assert {k: str(v) for k, v in a.items()} == {k: str(v) for k, v in b.items()}
         assert str(fast.get("category")) == str(slow.get("category"))
+
+
+def test_fast_reader_on_small_packs(shared_data: Path) -> None:
+    for name in ("hydra.yaml", "exchange-wallets-okx.yaml", "walletexplorer.yaml"):
+        path = shared_data / "chain" / "tagpacks" / name
+        fast = load_tagpack_document(path.read_bytes(), str(path))
+        slow = yaml.load(path.read_text(), Loader=yaml.CSafeLoader)
+        assert [{k: str(v) for k, v in t.items()} for t in fast["tags"]] == [
+            {k: str(v) for k, v in t.items()} for t in slow["tags"]]
 
 
 def test_header_inherited(shared_data: Path) -> None:
