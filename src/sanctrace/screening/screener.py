@@ -24,7 +24,15 @@ from sanctrace.engine import Engine
 from sanctrace.model.list_entry import EntityKind, ListEntry
 from sanctrace.screening.countries import country_code
 from sanctrace.screening.index import NameIndex
-from sanctrace.screening.matcher import FEATURES, Evidence, Feature, MatchContext, compare_names, score
+from sanctrace.screening.matcher import (
+    FEATURES,
+    Evidence,
+    Feature,
+    MatchContext,
+    NameComparison,
+    compare_names,
+    score,
+)
 from sanctrace.screening.nexus import russia_nexus
 from sanctrace.screening.normalize import ParsedName, parse_name
 from sanctrace.screening.records import CustomerRecord, Match, ScreeningResult
@@ -33,7 +41,7 @@ from sanctrace.screening.wallets import normalize_address, split_wallets
 # Chosen on the evaluation sets (benchmarks/screening.py): the best F1 on the name bench while
 # keeping recall on the UN positives and alerts on the synthetic negatives within target.
 DEFAULT_THRESHOLD = 0.7
-DEFAULT_CANDIDATES = 15
+DEFAULT_CANDIDATES = 10
 
 _PERSON_KINDS = frozenset({EntityKind.PERSON.value, EntityKind.UNKNOWN.value})
 _ORG_KINDS = frozenset({EntityKind.ORGANIZATION.value, EntityKind.UNKNOWN.value})
@@ -202,11 +210,16 @@ class Screener:
             mask = None
         evidence = self._query_evidence(record)
         best: dict[int, tuple[float, dict[str, float], str]] = {}
+        seen: dict[tuple[object, ...], NameComparison] = {}
         for name_id in self.index.candidates(query, self.candidate_limit, mask):
             item = self._names[name_id]
             entry = self.entries[item.entry]
             is_org = query_is_org or entry.kind not in (EntityKind.PERSON, EntityKind.UNKNOWN)
-            comparison = compare_names(query, item.parsed, is_org)
+            # Aliases often parse to the same tokens ("PUTIN, Vladimir" / "Putin Vladimir"): compare once.
+            key = (is_org, item.parsed.script, item.parsed.legal_forms, tuple(f.tokens for f in item.parsed.forms))
+            comparison = seen.get(key)
+            if comparison is None:
+                comparison = seen[key] = compare_names(query, item.parsed, is_org)
             ctx = MatchContext(query, item.parsed, comparison, evidence, self._evidence[item.entry])
             value, fired = score(ctx, self.features)
             previous = best.get(item.entry)
