@@ -27,3 +27,22 @@ def test_ragged_row_names_the_line() -> None:
 def test_bad_kind() -> None:
     with pytest.raises(InputError, match="line 2"):
         list(read_customers(io.StringIO("id,name,kind\n1,a,robot\n"), "c.csv"))
+
+
+def test_latin1_bytes_are_a_user_error(tmp_path: object) -> None:
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "latin1.csv"
+    path.write_bytes("id,name\n1,Jos\u00e9 Mu\u00f1oz\n".encode("latin-1"))
+    with path.open(encoding="utf-8-sig", newline="") as handle, pytest.raises(InputError, match="not UTF-8"):
+        list(read_customers(handle, str(path)))
+
+
+def test_bom_is_accepted() -> None:
+    rows = list(read_customers(io.StringIO("\ufeffid,name\n1,a\n"), "c.csv"))
+    assert rows[0].id == "1"
+
+
+def test_empty_file() -> None:
+    with pytest.raises(InputError, match="empty file"):
+        list(read_customers(io.StringIO(""), "c.csv"))

@@ -78,9 +78,11 @@ def read_customers(handle: TextIO, source: str) -> Iterator[CustomerRecord]:
     try:
         header = next(reader)
     except StopIteration:
-        raise InputError.at(source, 1, "empty file: a header with id,name is required") from None
+        raise InputError.at(source, "line 1", "empty file: a header with id,name is required") from None
     except csv.Error as exc:
-        raise InputError.at(source, 1, f"unreadable CSV: {exc}") from exc
+        raise InputError.at(source, "line 1", f"unreadable CSV: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError.at(source, "line 1", f"not UTF-8 text (byte {exc.start}): {exc.reason}") from exc
     columns = [h.strip().lower().lstrip("\ufeff") for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
