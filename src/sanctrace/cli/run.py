@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextC
 from rich.table import Table
 
 from sanctrace.cli.context import app_context
+from sanctrace.engine.duckdb_engine import DuckDBEngine
 from sanctrace.errors import InputError
 
 
@@ -29,9 +30,9 @@ def run(
     if not data.is_dir():
         raise InputError.at(str(data), None, "not a directory (generate one with `sanctrace demo generate`)")
     ac = app_context(ctx)
-    if ac.settings.engine != "duckdb":
-        raise InputError("sanctrace run keeps cases and the audit log in DuckDB: run it with --engine duckdb; "
-                         "use --engine spark on `chain cluster` / `chain exposure` for chain-scale steps")
+    # Cases and the audit log need a transactional store, so the pipeline always keeps its tables in
+    # DuckDB; with --engine spark the chain-scale step (clustering) runs on Spark and writes back.
+    engine = ac.engine if ac.settings.engine == "duckdb" else DuckDBEngine(ac.settings.db)
     out_dir = out or data / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
     console = Console(stderr=True)
@@ -50,7 +51,7 @@ def run(
         outcomes.append(outcome)
         console.print(f"[green]✓[/green] {outcome.name:<10} {outcome.status:<10} {outcome.seconds:7.1f}s")
 
-    stage_ctx = StageContext(ac.engine, data, out_dir, ac.settings, on_progress)
+    stage_ctx = StageContext(engine, data, out_dir, ac.settings, on_progress)
     with progress:
         run_stages(STAGES, stage_ctx, force=force, on_outcome=on_outcome)
     summary = {o.name: {"status": o.status, "seconds": round(o.seconds, 2), **o.summary} for o in outcomes}

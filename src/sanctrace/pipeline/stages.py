@@ -126,9 +126,37 @@ def _attribute(ctx: StageContext) -> dict[str, Any]:
     if not ctx.engine.table_exists("chain_blocks"):
         return {"_status": "skipped: no chain ingested"}
     attributed = attribute_blocks(ctx.engine) if ctx.engine.table_exists("chain_pool_rules") else 0
+    if getattr(ctx.settings, "engine", "duckdb") == "spark":
+        return {"blocks_attributed": attributed, **_cluster_on_spark(ctx)}
     run = cluster_addresses(ctx.engine, ClusterConfig())
     return {"blocks_attributed": attributed, "clusters": getattr(run, "clusters", None),
             "new_txs": getattr(run, "new_txs", None)}
+
+
+def _cluster_on_spark(ctx: StageContext) -> dict[str, Any]:
+    """Connected components on Spark (the scale-out path for a large world), labels written back
+    into the DuckDB store that cases, rules and the API read. Spark keeps no merge witnesses, so
+    ``chain why`` needs a DuckDB clustering run; the cluster ids are the same (smallest address id)."""
+    from sanctrace.chain.cluster import ClusterConfig, ensure_tables
+    from sanctrace.chain.spark_cluster import spark_cluster
+    from sanctrace.chain.spark_tables import CLUSTER_TABLES, OPTIONAL_TABLES, views_from_engine
+    from sanctrace.engine.spark_engine import SparkEngine
+
+    spark_engine = SparkEngine(ctx.settings)
+    views_from_engine(spark_engine, ctx.engine, CLUSTER_TABLES + OPTIONAL_TABLES[:2])
+    labels, info = spark_cluster(spark_engine, ClusterConfig())
+    table = labels.toArrow() if hasattr(labels, "toArrow") else None
+    if table is None:
+        import pyarrow as pa
+
+        table = pa.Table.from_pandas(labels.toPandas(), preserve_index=False)
+    ensure_tables(ctx.engine)
+    ctx.engine.register("spark_cluster_labels", table)
+    with ctx.engine.transaction():
+        ctx.engine.execute("DELETE FROM chain_clusters")
+        ctx.engine.execute("INSERT INTO chain_clusters SELECT address_id, cluster_id FROM spark_cluster_labels")
+    return {"engine": "spark", "clusters": info["clusters"], "rounds": info["rounds"],
+            "addresses_in_clusters": info["addresses_in_clusters"]}
 
 
 def _ledger_inputs(data: Path) -> list[Path]:
@@ -185,6 +213,7 @@ def _reports(ctx: StageContext) -> dict[str, Any]:
     from sanctrace.reports.investigation import render_html, view
 
     out: dict[str, Any] = {}
+    ctx.out_dir.mkdir(parents=True, exist_ok=True)
     case_id = top_case(ctx)
     if case_id is not None:
         html_path = ctx.out_dir / f"investigation_{case_id}.html"
