@@ -94,12 +94,12 @@ def sha256_ws(data: np.ndarray, start: int, length: int, out: np.ndarray, out_of
         _compress(state, data, start + 64 * k, w)
     rem = length - 64 * nfull
     base = start + 64 * nfull
-    for i in range(128):
-        tail[i] = 0
+    nblk = 1 if rem < 56 else 2
     for i in range(rem):
         tail[i] = data[base + i]
     tail[rem] = 0x80
-    nblk = 1 if rem < 56 else 2
+    for i in range(rem + 1, 64 * nblk - 8):  # only the padding actually hashed
+        tail[i] = 0
     bits = np.uint64(length) * np.uint64(8)
     end = 64 * nblk
     for i in range(8):
