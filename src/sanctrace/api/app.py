@@ -8,6 +8,8 @@ the analysts' UI is served at ``/ui/``.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -24,6 +26,8 @@ from sanctrace.config import Settings
 from sanctrace.engine.duckdb_engine import DuckDBEngine
 from sanctrace.errors import EngineError
 
+log = logging.getLogger("sanctrace.api")
+
 DESCRIPTION = """Sanctions enforcement for crypto exchanges over HTTP.
 
 Every request except `/health` needs `Authorization: Bearer <token>` (create users and tokens with
@@ -34,9 +38,29 @@ Every request except `/health` needs `Authorization: Bearer <token>` (create use
 """
 
 
-def create_app(settings: Settings | None = None, *, engine: DuckDBEngine | None = None) -> FastAPI:
+def _warm(state: ApiState) -> None:
+    """Build the screening index and the decision snapshot at startup, in the background, so the
+    first analyst or withdrawal does not wait for them (requests meanwhile wait for the build)."""
+    from sanctrace.api.routes.decisions import decider_for
+    from sanctrace.api.routes.screening import screener_for
+
+    db = state.cursor()
+    try:
+        if db.table_exists("list_snapshots"):
+            screener_for(state, db)
+        if db.table_exists("ledger_accounts"):
+            decider_for(state, db)
+    except Exception as exc:  # a request will build (and report) it again; never crash the server
+        log.warning("warm-up skipped: %s", type(exc).__name__)
+    finally:
+        db.close()
+
+
+def create_app(settings: Settings | None = None, *, engine: DuckDBEngine | None = None,
+               warm: bool = True) -> FastAPI:
     """Build the app. With ``engine`` the caller keeps ownership of it (tests); otherwise the app
-    opens ``settings.db`` and closes it on shutdown."""
+    opens ``settings.db`` and closes it on shutdown. ``warm`` builds the screening index and the
+    decision snapshot in the background at startup."""
     settings = settings or Settings()
     if settings.engine != "duckdb":
         raise EngineError("the API server runs on the DuckDB engine (use --engine duckdb)")
@@ -49,6 +73,8 @@ def create_app(settings: Settings | None = None, *, engine: DuckDBEngine | None 
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            threading.Thread(target=_warm, args=(state,), name="sanctrace-warm", daemon=True).start()
         try:
             yield
         finally:

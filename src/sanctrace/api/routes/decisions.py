@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from sanctrace.api.auth import Caller, need
 from sanctrace.api.roles import Perm
 from sanctrace.api.schemas import ERRORS, JSON
+from sanctrace.api.state import ApiState
 from sanctrace.engine import Engine
 
 router = APIRouter(prefix="/decisions", tags=["decisions"], responses=ERRORS)
@@ -56,15 +57,19 @@ def _snapshot_version(db: Engine) -> str:
     return "/".join(parts)
 
 
-def _decider(caller: Caller) -> Any:
+def decider_for(state: ApiState, db: Engine) -> Any:
+    """The server's decider over the current snapshot of accounts and signals (built on first use)."""
     from sanctrace.monitoring.decisions import Decider
 
-    state = caller.state
     # The decider's own engine is a long-lived cursor; its audit events are appended by the route.
     return state.decider.get(
-        lambda: _snapshot_version(caller.db),
+        lambda: _snapshot_version(db),
         lambda: Decider(state.cursor(), state.settings, actor="api", audit_sink=lambda entry: None),
     )
+
+
+def _decider(caller: Caller) -> Any:
+    return decider_for(caller.state, caller.db)
 
 
 async def _record(caller: Caller, decision: Any) -> JSON:

@@ -14,7 +14,9 @@ from pydantic import BaseModel, Field
 from sanctrace.api.auth import Caller, need
 from sanctrace.api.roles import Perm
 from sanctrace.api.schemas import ERRORS, JSON
+from sanctrace.api.state import ApiState
 from sanctrace.cli.io import to_jsonable
+from sanctrace.engine import Engine
 from sanctrace.errors import Conflict
 
 router = APIRouter(prefix="/screen", tags=["screening"], responses=ERRORS)
@@ -44,11 +46,10 @@ class BatchIn(BaseModel):
     records: list[ScreenIn] = Field(min_length=1, max_length=MAX_BATCH)
 
 
-def screener(caller: Caller) -> Any:
+def screener_for(state: ApiState, db: Engine) -> Any:
+    """The server's screening index for the current list version (built on first use)."""
     from sanctrace.lists.store import list_version
     from sanctrace.screening.screener import Screener
-
-    db, state = caller.db, caller.state
 
     def build() -> Any:
         if not list_version(db):
@@ -56,6 +57,10 @@ def screener(caller: Caller) -> Any:
         return Screener.from_engine(state.cursor())
 
     return state.screener.get(lambda: list_version(db), build)
+
+
+def screener(caller: Caller) -> Any:
+    return screener_for(caller.state, caller.db)
 
 
 def _record(body: ScreenIn) -> Any:
