@@ -222,6 +222,8 @@ def generate_parties(seed: int, size: Size, listed: list[ListEntry]) -> PartiesW
             edges.append(Edge("directorship", nominee.party_id, company.party_id, role="director"))
             truth.plant("nominee_network", company.party_id,
                         "companies sharing a nominee director, a device and an address")
+            if j == 0:  # the first company of each network is run from a Russian phone number
+                truth.plant("russian_nexus_customers", company.party_id)
 
     accounts = _accounts(parties, rng, truth)
     return PartiesWorld(parties, edges, accounts, truth)

@@ -74,11 +74,14 @@ def _store(engine: Engine, found: list[Verdict]) -> None:
         engine.execute("INSERT INTO ownership_verdicts SELECT * FROM _new_verdicts")
 
 
-def verdicts(engine: Engine, regime: str, *, as_of: str | None = None) -> dict[str, Verdict]:
-    """Every loaded party's verdict under ``regime``, stored in ``ownership_verdicts``."""
+def verdicts(engine: Engine, regime: str, *, as_of: str | None = None,
+             party_ids: list[str] | None = None) -> dict[str, Verdict]:
+    """Verdicts under ``regime`` for ``party_ids`` (default: every loaded party), stored in
+    ``ownership_verdicts``. The fixed point always runs over the whole graph; only the per-party
+    explanation (paths, reasons) is limited to the parties asked for."""
     evaluator = _regime(regime)
     world = load_world(engine, as_of)
-    found = evaluator(world, None)
+    found = evaluator(world, None if party_ids is None else [world.node(p) for p in party_ids])
     if found:
         _store(engine, found)
     return {v.party_id: v for v in found}

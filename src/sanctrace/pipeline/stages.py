@@ -74,9 +74,12 @@ def _screening(ctx: StageContext) -> dict[str, Any]:
 def _ownership(ctx: StageContext) -> dict[str, Any]:
     from sanctrace.ownership import verdicts
 
-    out: dict[str, Any] = {}
+    # Verdicts with their path evidence for the exchange's customers (list-side parties are only
+    # owners in the graph; the fixed point still covers all of them).
+    customers = [r[0] for r in ctx.engine.query("SELECT party_id FROM parties WHERE is_customer ORDER BY 1")]
+    out: dict[str, Any] = {"customers": len(customers)}
     for regime in ("ofac", "jp"):
-        found = verdicts(ctx.engine, regime)
+        found = verdicts(ctx.engine, regime, party_ids=customers)
         out[regime] = dict(Counter(v.status for v in found.values()))
     return out
 
