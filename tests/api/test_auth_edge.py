@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -122,3 +124,31 @@ def test_access_log_has_route_templates_not_names(api: Api, caplog: pytest.LogCa
     assert "GET /cases 200" in text and "GET /alerts 200" in text
     assert "TIMCHENKO" not in text and "Путин" not in text
     assert api.tokens["ann"] not in text and api.tokens["ann"].split("_")[1] in text
+
+
+def test_chunked_body_over_the_limit_is_413(api: Api) -> None:
+    case_id = api.client.get("/cases", headers=api.as_("ann")).json()[0]["case_id"]
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit is enforced while reading
+        yield b'{"text": "'
+        for _ in range(20):
+            yield b"x" * 8192
+        yield b'"}'
+
+    r = api.client.post(f"/cases/{case_id}/notes", content=chunks(),
+                        headers={**api.as_("ann"), "Content-Type": "application/json"})
+    assert r.status_code == 413
+
+
+def test_screening_index_is_built_at_startup(api: Api, shared_data: Path) -> None:
+    from sanctrace.lists import load_paths
+
+    load_paths(api.engine, [shared_data / "sanctions/ftm/opensanctions_zala_aero_cluster.ftm.jsonl"])
+    app = create_app(Settings(db=api.engine.path), engine=api.engine)
+    with TestClient(app):
+        state = app.state.api
+        for _ in range(600):
+            if state.screener.peek() is not None:
+                break
+            time.sleep(0.1)
+        assert state.screener.peek() is not None and state.screener.peek().list_version.startswith("os:")

@@ -54,10 +54,6 @@ DOCS_HEADERS = [(b"content-security-policy", DOCS_CSP.encode()), *COMMON_HEADERS
 UPLOADS = re.compile(r"^/(lists/load|cases/[^/]+/attachments)$")
 
 
-class _TooLarge(Exception):
-    pass
-
-
 async def _send_json(send: Send, status: int, body: dict[str, Any], extra: list[tuple[bytes, bytes]]) -> None:
     data = json.dumps(body).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()),
@@ -85,10 +81,14 @@ class EdgeMiddleware:
         key = f"t:{token_id}" if token_id else f"ip:{client[0] if client else '-'}"
         status = 500
         extra_headers = DOCS_HEADERS if scope.get("path") in DOCS_PATHS else SECURITY_HEADERS
+        started = answered = False  # answered: we sent the 413 ourselves; drop what the app sends
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
+            if answered:
+                return
             if message["type"] == "http.response.start":
+                started = True
                 status = message["status"]
                 message["headers"] = [*message.get("headers", []), *extra_headers]
             await send(message)
@@ -109,19 +109,25 @@ class EdgeMiddleware:
             received = 0
 
             async def limited_receive() -> Message:
-                nonlocal received
+                # A body without Content-Length (chunked) is counted as it streams in. Past the limit
+                # we answer 413 at once and tell the app the client is gone, so it stops reading
+                # (raising here instead would be turned into a 400 by the body parser).
+                nonlocal received, answered, status
                 message = await receive()
                 if message["type"] == "http.request":
                     received += len(message.get("body", b""))
                     if received > limit:
-                        raise _TooLarge
+                        if not started and not answered:
+                            status, answered = 413, True
+                            await _send_json(send, 413, {"error": f"request body larger than {limit} bytes"}, [])
+                        return {"type": "http.disconnect"}
                 return message
 
             try:
                 await self.app(scope, limited_receive, send_wrapper)
-            except _TooLarge:
-                status = 413
-                await _send_json(send, 413, {"error": f"request body larger than {limit} bytes"}, [])
+            except Exception:
+                if not answered:  # the app's own failure: let the error handlers see it
+                    raise
         finally:
             route = scope.get("route")
             access_log.info(
