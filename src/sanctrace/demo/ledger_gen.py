@@ -136,6 +136,10 @@ def build_ledger(seed: int, parties: list[Party], accounts: list[Account], truth
 
     # Pass-through: a large bank deposit withdrawn almost whole (90-98% of everything that arrived in
     # the six hours before, the window a pass-through rule looks at) within two hours.
+    incoming: dict[str, list[Row]] = {}
+    for r in (*ledger.fiat, *ledger.deposits):
+        if r.get("direction", "in") == "in":
+            incoming.setdefault(r["account_id"], []).append(r)
     for account in _pick(ordinary, max(3, len(accounts) // 60), rng):
         ts = chain_start + float(rng.uniform(0, span))
         amount = int(rng.integers(800, 3000)) * 1000
@@ -144,9 +148,8 @@ def build_ledger(seed: int, parties: list[Party], accounts: list[Account], truth
                             "counterparty_name": party[account.customer_id].name, "counterparty_country": "JP",
                             "value_jpy": amount})
         out_ts = ts + float(rng.uniform(1800, 7200))
-        arrived = sum(int(r["value_jpy"]) for r in (*ledger.fiat, *ledger.deposits)
-                      if r["account_id"] == account.account_id and r.get("direction", "in") == "in"
-                      and _ts(out_ts - 6 * 3600) <= r["ts"] <= _ts(out_ts))
+        arrived = amount + sum(int(r["value_jpy"]) for r in incoming.get(account.account_id, [])
+                               if _ts(out_ts - 6 * 3600) <= r["ts"] <= _ts(out_ts))
         out_jpy = int(arrived * rng.uniform(0.9, 0.98))
         sats = out_jpy * 100_000_000 // JPY_PER_BTC + 1
         ledger.withdrawals.append({"event_id": event_id("W"), "ts": _ts(out_ts),
