@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from sanctrace.api.auth import Caller, need
 from sanctrace.api.roles import Perm
-from sanctrace.api.schemas import ERRORS, JSON
+from sanctrace.api.schemas import ERRORS, JSON, DecisionOut
 from sanctrace.api.state import ApiState
 from sanctrace.engine import Engine
 
@@ -92,7 +92,7 @@ async def _ready_decider(caller: Caller) -> Any:
 
 # The two routes are async: deciding is an in-memory computation of microseconds, and the only wait
 # (the audit commit) is awaited, so the hot path never queues for the thread pool.
-@router.post("/deposit")
+@router.post("/deposit", response_model=DecisionOut)
 async def deposit(body: DepositIn, caller: Decide) -> JSON:
     """credit | hold | freeze, with the reasons (exposure to Russian-nexus mining, sanctioned sources,
     the customer's screening and ownership verdicts, rules)."""
@@ -104,7 +104,7 @@ async def deposit(body: DepositIn, caller: Decide) -> JSON:
     return await _record(caller, decision)
 
 
-@router.post("/withdrawal")
+@router.post("/withdrawal", response_model=DecisionOut)
 async def withdrawal(body: WithdrawalIn, caller: Decide) -> JSON:
     """allow | hold | block, with the reasons (destination attribution and cluster, the customer's
     verdicts, Travel Rule counterparty, rules)."""

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from sanctrace.api.auth import Caller, need
 from sanctrace.api.roles import Perm
-from sanctrace.api.schemas import ERRORS, JSON
+from sanctrace.api.schemas import ERRORS, JSON, ScreeningOut
 from sanctrace.api.state import ApiState
 from sanctrace.cli.io import to_jsonable
 from sanctrace.engine import Engine
@@ -77,7 +77,7 @@ def _result(result: Any, version: str) -> JSON:
     return out
 
 
-@router.post("")
+@router.post("", response_model=ScreeningOut)
 def screen(body: ScreenIn, caller: Screen) -> JSON:
     """Matches (entity, name, score in [0, 1], the features that produced it, programs, list
     version) and the Russia-nexus reasons of one record."""
@@ -86,7 +86,7 @@ def screen(body: ScreenIn, caller: Screen) -> JSON:
     return _result(s.screen(_record(body)), s.list_version)
 
 
-@router.post("/batch")
+@router.post("/batch", response_model=list[ScreeningOut])
 def screen_batch(body: BatchIn, caller: Screen) -> list[JSON]:
     """Up to 1000 records in one call; results in input order."""
     s = screener(caller)
