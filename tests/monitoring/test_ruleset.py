@@ -76,6 +76,15 @@ def test_block_scalar_condition_line(tmp_path: Path) -> None:
         parse_ruleset(text, "t.yaml")
 
 
+def test_yaml_alias_bomb_is_refused_quickly() -> None:
+    lines = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for i, name in enumerate("bcdefgh"):  # 9**8 = 43 million values once expanded
+        prev = "abcdefgh"[i]
+        lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
+    with pytest.raises(InputError, match="alias bomb"):
+        parse_ruleset("\n".join(lines) + "\n" + GOOD, "bomb.yaml")
+
+
 def test_check_catches_type_errors(tmp_path: Path) -> None:
     path = tmp_path / "typed.yaml"
     path.write_text(GOOD.replace("condition: amount > params.limit and account.country in params.codes",

@@ -17,10 +17,13 @@ from typing import Any
 import pyarrow as pa
 
 from sanctrace.engine.base import Engine
+from sanctrace.engine.schema_version import ensure_component
 from sanctrace.errors import EngineError, NotFound
 from sanctrace.model.alert import Alert, Severity, SubjectType, as_utc
 from sanctrace.model.case import Attachment, Case, CaseNote, CaseStatus, Disposition
 
+# Bump when a column is added below: older databases get it by ALTER TABLE ... ADD COLUMN.
+SCHEMA_VERSION = 1
 _SCHEMA = [
     """CREATE TABLE IF NOT EXISTS audit_log (
         seq BIGINT PRIMARY KEY, time VARCHAR NOT NULL, actor VARCHAR NOT NULL, action VARCHAR NOT NULL,
@@ -64,11 +67,7 @@ ALERT_COLUMNS = (
 def ensure_schema(engine: Engine) -> None:
     if engine.name == "spark":
         raise EngineError("cases and the audit log need a transactional store: use --engine duckdb")
-    if engine.table_exists("case_attachments"):
-        return
-    with engine.transaction():
-        for statement in _SCHEMA:
-            engine.execute(statement)
+    ensure_component(engine, "cases", SCHEMA_VERSION, _SCHEMA)
 
 
 @contextmanager

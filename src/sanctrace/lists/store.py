@@ -35,6 +35,7 @@ from typing import Any
 import pyarrow as pa
 
 from sanctrace.engine.base import Engine
+from sanctrace.engine.schema_version import ensure_component
 from sanctrace.errors import NotFound
 from sanctrace.lists.programs import is_russia_program
 from sanctrace.lists.registry import detect_format, parse_paths
@@ -77,12 +78,15 @@ _ARROW = {"INTEGER": pa.int32(), _S: pa.string(), "VARCHAR[]": pa.list_(pa.strin
 _SNAPSHOT_COLS = "snapshot_id, source, file_name, file_sha256, published, loaded_at, entry_count, warnings"
 
 
+# Bump when a column is added to _TABLES: older databases get it by ALTER TABLE ... ADD COLUMN.
+SCHEMA_VERSION = 1
+_CREATE = [f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(f'{n} {k}' for n, k in columns)})"
+           for table, columns in _TABLES.items()]
+
+
 def ensure_schema(engine: Engine) -> None:
-    """Create the list tables if they do not exist (safe to call on every start)."""
-    for table, columns in _TABLES.items():
-        if not engine.table_exists(table):
-            cols = ", ".join(f"{name} {kind}" for name, kind in columns)
-            engine.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
+    """Create the list tables, or add columns a database from an older version lacks (safe on every call)."""
+    ensure_component(engine, "lists", SCHEMA_VERSION, _CREATE)
 
 
 def _info(row: tuple[Any, ...], reused: bool = False) -> SnapshotInfo:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sanctrace.engine.base import Engine
+from sanctrace.engine.schema_version import ensure_component
 from sanctrace.model.ledger import CustomerType, EventKind
 
 
@@ -131,12 +132,15 @@ ACCOUNT_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def ensure_ledger_tables(engine: Engine) -> None:
-    """Create the ledger tables and per-kind views if they do not exist (idempotent)."""
+# Bump when a column is added to EVENT_COLUMNS/ACCOUNT_COLUMNS: older databases get it by ALTER TABLE.
+SCHEMA_VERSION = 1
+
+
+def _ledger_statements() -> list[str]:
     cols = ", ".join(f"{n} {t}" for n, t in ACCOUNT_COLUMNS)
-    engine.execute(f"CREATE TABLE IF NOT EXISTS ledger_accounts ({cols}, PRIMARY KEY (account_id))")
+    statements = [f"CREATE TABLE IF NOT EXISTS ledger_accounts ({cols}, PRIMARY KEY (account_id))"]
     cols = ", ".join(f"{n} {t}" for n, t in EVENT_COLUMNS)
-    engine.execute(f"CREATE TABLE IF NOT EXISTS ledger_events ({cols}, PRIMARY KEY (event_id))")
+    statements.append(f"CREATE TABLE IF NOT EXISTS ledger_events ({cols}, PRIMARY KEY (event_id))")
     for kind, spec in SPECS.items():
         if kind is EventKind.ACCOUNT:
             continue
@@ -144,10 +148,16 @@ def ensure_ledger_tables(engine: Engine) -> None:
             ["event_id", "ts", "account_id"]
             + [f"{c.dest} AS {c.name}" for c in spec.columns[3:]]
         )
-        engine.execute(
-            f"CREATE VIEW IF NOT EXISTS ledger_{kind.value}s AS "
+        statements.append(
+            f"CREATE OR REPLACE VIEW ledger_{kind.value}s AS "
             f"SELECT {select} FROM ledger_events WHERE kind = '{kind.value}'"
         )
+    return statements
+
+
+def ensure_ledger_tables(engine: Engine) -> None:
+    """Create (or bring up to date) the ledger tables and per-kind views (idempotent)."""
+    ensure_component(engine, "ledger", SCHEMA_VERSION, _ledger_statements())
 
 
 def kind_from_name(stem: str) -> EventKind | None:

@@ -8,6 +8,7 @@ A missing row means "nothing known": booleans read as false and shares as 0.
 from __future__ import annotations
 
 from sanctrace.engine.base import Engine
+from sanctrace.engine.schema_version import ensure_component
 
 SIGNAL_CUSTOMERS: tuple[tuple[str, str], ...] = (
     ("customer_id", "VARCHAR"),
@@ -57,9 +58,15 @@ SIGNAL_TABLES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = 
 }
 
 
+# Bump when a column is added to a signal table: older databases get it by ALTER TABLE.
+SCHEMA_VERSION = 1
+
+
 def ensure_signal_tables(engine: Engine) -> None:
+    statements = []
     for table, (columns, key) in SIGNAL_TABLES.items():
         cols = ", ".join(f"{n} {t}" for n, t in columns)
-        engine.execute(
+        statements.append(
             f"CREATE TABLE IF NOT EXISTS {table} ({cols}, updated_at TIMESTAMP, PRIMARY KEY ({', '.join(key)}))"
         )
+    ensure_component(engine, "signals", SCHEMA_VERSION, statements)

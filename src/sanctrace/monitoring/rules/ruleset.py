@@ -42,6 +42,7 @@ SEVERITY_ACTION = {"low": "none", "medium": "none", "high": "hold", "critical": 
 ACTIONS = ("block", "hold", "none")
 SUBJECTS = ("customer", "account", "address")
 MAX_RULE_FILE = 2 * 1024 * 1024
+MAX_YAML_NODES = 200_000  # a real rule pack has a few thousand
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,79}$")
 _RULE_KEYS = {"id", "version", "severity", "on", "subject", "action", "description", "params", "condition",
               "explanation", "score", "enabled"}
@@ -72,8 +73,14 @@ def load_yaml(text: str, source: str) -> Y:
         if node is None:
             raise InputError.at(source, "line 1", "empty rule file")
 
+        budget = [MAX_YAML_NODES]
+
         def conv(n: yaml.Node) -> Y:
             line = n.start_mark.line + 1
+            budget[0] -= 1  # aliases share nodes: without a budget ``*a`` nesting expands exponentially
+            if budget[0] < 0:
+                raise InputError.at(source, f"line {line}", f"more than {MAX_YAML_NODES} YAML values once "
+                                    "aliases are expanded (an alias bomb?)")
             if isinstance(n, yaml.MappingNode):
                 out: dict[str, Y] = {}
                 for k, v in n.value:
