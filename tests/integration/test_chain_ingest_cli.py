@@ -65,6 +65,10 @@ def test_bad_input_is_one_line_and_writes_nothing(cli: Any, shared_data: Path, t
     assert res.exit_code == 1 and f"byte {len(raw) + 8}" in res.stderr
     res = cli("chain", "ingest")
     assert res.exit_code == 1 and "give block files or --rpc-url" in res.stderr
+    res = cli("chain", "ingest", str(good), "--from-height", "5")
+    assert res.exit_code == 1 and "--rpc-url" in res.stderr
+    res = cli("--engine", "spark", "chain", "ingest", str(good))
+    assert res.exit_code == 1 and "DuckDB" in res.stderr
 
 
 def _dump(db: Path) -> dict[str, list[tuple[Any, ...]]]:
