@@ -165,7 +165,8 @@ def _join_pass(q: NameForm, c: NameForm, used_q: set[int], used_c: set[int], pai
         for i, tok in enumerate(one.tokens):
             if i in used_one or len(tok) < 2:
                 continue
-            span = _find_span(tok, two.tokens, used_two, mode)
+            # A particle ("al", "de") is not an acronym of the names that follow it.
+            span = _find_span(tok, two.tokens, used_two, mode, one.roles[i] is not TokenRole.PARTICLE)
             if span is not None:
                 sim, idx = span
                 used_one.add(i)
@@ -173,7 +174,8 @@ def _join_pass(q: NameForm, c: NameForm, used_q: set[int], used_c: set[int], pai
                 pairs.append(Pair((i,), idx, sim) if one_is_q else Pair(idx, (i,), sim))
 
 
-def _find_span(tok: str, tokens: tuple[str, ...], used: set[int], mode: int) -> tuple[float, tuple[int, ...]] | None:
+def _find_span(tok: str, tokens: tuple[str, ...], used: set[int], mode: int,
+               acronyms: bool = True) -> tuple[float, tuple[int, ...]] | None:
     n = len(tokens)
     first = tok[0]
     for j in range(n - 1):
@@ -186,7 +188,7 @@ def _find_span(tok: str, tokens: tuple[str, ...], used: set[int], mode: int) -> 
             if any(k in used for k in idx):
                 break
             total = sum(len(tokens[k]) for k in idx)
-            if len(tok) == width and all(tok[m] == tokens[k][0] for m, k in enumerate(idx)):
+            if acronyms and len(tok) == width and all(tok[m] == tokens[k][0] for m, k in enumerate(idx)):
                 return 0.85, idx  # an acronym: "US" for "United States"
             if abs(total - len(tok)) > 2:
                 continue
