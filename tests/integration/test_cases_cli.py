@@ -122,3 +122,21 @@ def test_audit_verify_names_the_first_bad_event(cli: Any, tmp_path: Path) -> Non
         _user_error(result, first_bad)
         assert word in result.stderr
         assert json.loads(result.stdout)["first_bad_seq"] == int(first_bad.split()[1])
+
+
+def test_record_refuses_bad_bytes_and_conflicting_ids_writing_nothing(cli: Any, tmp_path: Path) -> None:
+    good = _alerts_file(tmp_path).read_bytes()
+    first = good.splitlines(keepends=True)[0]
+    latin1 = tmp_path / "latin1.jsonl"
+    latin1.write_bytes(first + b'{"alert_id": "caf\xe9"}\n')
+    _user_error(cli("cases", "record", "-i", str(latin1)), f"{latin1}: line 2: not UTF-8 text")
+    record = json.loads(first)
+    record["score"] = 0.5
+    conflict = tmp_path / "conflict.jsonl"
+    conflict.write_bytes(first + json.dumps(record).encode() + b"\n")
+    _user_error(cli("cases", "record", "-i", str(conflict)),
+                f"line 2: alert_id '{record['alert_id']}' was already given with different content at line 1")
+    assert json.loads(_ok(cli("cases", "list", "--format", "json")).stdout) == []  # nothing half-written
+    again = tmp_path / "again.jsonl"
+    again.write_bytes(b"\xef\xbb\xbf" + first + first)  # BOM and an identical repeat are fine
+    assert json.loads(_ok(cli("cases", "record", "-i", str(again))).stdout)["new"] == 1

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, BinaryIO
 
 import typer
 
 from sanctrace.cli.context import app_context
-from sanctrace.cli.io import emit, open_input
+from sanctrace.cli.io import emit
 from sanctrace.errors import InputError
 
 app = typer.Typer(help="Cases: alerts grouped per subject, review, four-eyes close.", no_args_is_help=True)
@@ -45,6 +47,29 @@ def show(ctx: typer.Context, case_id: str, fmt: Fmt = "json") -> None:
     emit(_workflow(ctx).show(case_id).to_dict(), fmt)
 
 
+def _jsonl_lines(path: str) -> Iterator[tuple[int, str]]:
+    """Non-blank lines with their numbers, decoded one by one so bad UTF-8 names its line."""
+    if path == "-":
+        return _decoded(path, sys.stdin.buffer)
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed by _decoded
+    except OSError as exc:
+        raise InputError(f"{path}: cannot open: {exc.strerror}") from exc
+    return _decoded(path, handle)
+
+
+def _decoded(path: str, handle: BinaryIO) -> Iterator[tuple[int, str]]:
+    with handle:
+        for line_no, raw in enumerate(handle, 1):
+            try:
+                line = raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError.at(path, f"line {line_no}", f"not UTF-8 text (byte {exc.start} of the line)"
+                                    ) from None
+            if line.strip():
+                yield line_no, line
+
+
 @app.command("record")
 def record(
     ctx: typer.Context,
@@ -57,19 +82,25 @@ def record(
     from sanctrace.model.alert import Alert
 
     alerts: list[Alert] = []
-    with open_input(input_) as handle:
-        for line_no, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-                if not isinstance(data, dict):
-                    raise ValueError("not a JSON object")
-                alerts.append(Alert.from_dict(data))
-            except InputError as exc:
-                raise InputError.at(input_, f"line {line_no}", exc.message) from exc
-            except (ValueError, TypeError, KeyError) as exc:
-                raise InputError.at(input_, f"line {line_no}", f"not an alert: {exc}") from exc
+    first_seen: dict[str, tuple[int, Any]] = {}
+    for line_no, line in _jsonl_lines(input_):
+        try:
+            data = json.loads(line)
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+            alert = Alert.from_dict(data)
+        except InputError as exc:
+            raise InputError.at(input_, f"line {line_no}", exc.message) from exc
+        except (ValueError, TypeError, KeyError) as exc:
+            raise InputError.at(input_, f"line {line_no}", f"not an alert: {exc}") from exc
+        seen = first_seen.get(alert.alert_id)
+        if seen is not None:  # the same alert twice is harmless; two different ones under one id are not
+            if seen[1] != data:
+                raise InputError.at(input_, f"line {line_no}", f"alert_id {alert.alert_id!r} was already "
+                                    f"given with different content at line {seen[0]}")
+            continue
+        first_seen[alert.alert_id] = (line_no, data)
+        alerts.append(alert)
     new = record_alerts(app_context(ctx).engine, alerts, actor=user)
     emit({"read": len(alerts), "new": len(new), "alert_ids": new}, fmt)
 
