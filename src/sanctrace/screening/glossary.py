@@ -66,11 +66,27 @@ GLOSSARY.update({
 GLOSSARY_SORTED: tuple[tuple[str, str], ...] = tuple(sorted(GLOSSARY.items(), key=lambda kv: -len(kv[0])))
 
 
+def _is_kana(ch: str) -> bool:
+    return "\u30a0" <= ch <= "\u30ff"
+
+
 def translate_terms(text: str) -> str:
-    """Replace glossary terms by their English words, separated by spaces."""
+    """Replace glossary terms by their English words, separated by spaces.
+
+    A Katakana loanword is replaced only when it is a whole Katakana word: テック in ロステック
+    (Rostec) is part of a name, センター after a Kanji word is the word "center".
+    """
     if text.isascii():
         return text
     for jp, en in GLOSSARY_SORTED:
-        if jp in text:
-            text = text.replace(jp, f" {en} ")
+        start = text.find(jp)
+        while start != -1:
+            end = start + len(jp)
+            whole = not _is_kana(jp[0]) or (
+                (start == 0 or not _is_kana(text[start - 1])) and (end == len(text) or not _is_kana(text[end])))
+            if whole:
+                text = f"{text[:start]} {en} {text[end:]}"
+                start = text.find(jp, start + len(en) + 2)
+            else:
+                start = text.find(jp, end)
     return text

@@ -16,6 +16,7 @@ The Latin we produce keeps the epenthetic vowels Japanese adds (ウラジーミ�
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from typing import Any
@@ -119,6 +120,8 @@ def japanese_to_latin(text: str) -> str:
     kata = to_katakana(text)
     for sep in NAME_SEPARATORS:
         kata = kata.replace(sep, " ")
+    # Latin letters glued to Japanese ("NPPイストック") are a word of their own.
+    kata = re.sub(r"(?<=[A-Za-z0-9])(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])(?=[A-Za-z0-9])", " ", kata).lower()
     if not any("\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" for c in kata):
         return " ".join(katakana_to_latin(word) for word in kata.split())
     parts: list[str] = []
