@@ -153,6 +153,7 @@ def run(n_tx: int, quick: bool) -> dict[str, Any]:
                          "sample_txs": sample, "sample_edges": base["edges"],
                          "sample_s": round(base["seconds"], 3), "extrapolated_s": round(extrapolated, 2)},
             "pass": run_.seconds <= target_s,
+            "cpu_within_target": cluster_cpu_s <= target_s,  # wall time on a shared, loaded machine overstates
         }
         labels = cluster_labels(engine, truth.shape[0])
         out["clustering_quality"] = {"method": "pairwise over all addresses vs generator ground truth",
