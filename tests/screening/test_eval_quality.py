@@ -114,7 +114,7 @@ def _meti(shared_data: Path) -> tuple[float, float]:
 @pytest.mark.slow
 def test_meti_japanese_to_english_current_level(shared_data: Path) -> None:
     recall, precision = _meti(shared_data)
-    assert precision >= 0.95 and recall >= 0.5, (recall, precision)
+    assert precision >= 0.95 and recall >= 0.55, (recall, precision)
 
 
 @pytest.mark.slow

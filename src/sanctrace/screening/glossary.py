@@ -58,7 +58,7 @@ GLOSSARY.update({
     "建築": "building", "コンプレックス": "complex", "モジュール": "modules", "マイクロ": "micro",
     "エレクトロニクス": "electronics", "プロジェクト": "project", "ワーフ": "verf", "ヘリコプター": "helicopter",
     "エンジン": "engine", "民間": "civil", "テック": "tech", "第": " ",
-    "共和国": "republic",
+    "共和国": "republic", "ソフトウェア": "software", "ヘリコプターズ": "helicopters",
     "執行委員会": "executive committee", "内務局": "department of internal affairs", "州": "region",
     "製造会社": "manufacturing company", "会社": "company",
 })
@@ -67,7 +67,7 @@ GLOSSARY_SORTED: tuple[tuple[str, str], ...] = tuple(sorted(GLOSSARY.items(), ke
 
 
 def _is_kana(ch: str) -> bool:
-    return "\u30a0" <= ch <= "\u30ff"
+    return "\u30a0" <= ch <= "\u30ff" and ch != "・"
 
 
 def translate_terms(text: str) -> str:
@@ -82,8 +82,12 @@ def translate_terms(text: str) -> str:
         start = text.find(jp)
         while start != -1:
             end = start + len(jp)
-            whole = not _is_kana(jp[0]) or (
-                (start == 0 or not _is_kana(text[start - 1])) and (end == len(text) or not _is_kana(text[end])))
+            starts_word = start == 0 or not _is_kana(text[start - 1])
+            ends_word = end == len(text) or not _is_kana(text[end])
+            # Long loanwords also end or start a compound (アガトシステム = Agat System); short ones
+            # must stand alone (テック inside ロステック is part of "Rostec").
+            whole = not _is_kana(jp[0]) or (starts_word and ends_word) or (
+                len(jp) >= 4 and (starts_word or ends_word))
             if whole:
                 text = f"{text[:start]} {en} {text[end:]}"
                 start = text.find(jp, start + len(en) + 2)
