@@ -89,3 +89,21 @@ def test_bad_yaml(engine: DuckDBEngine, tmp_path: Path) -> None:
     bad.write_text("title: x\ntags:\n- address: [unclosed\n")
     with pytest.raises(InputError, match=r"bad\.yaml: line"):
         load_tag_files(engine, [bad])
+
+
+@pytest.mark.slow  # parses the bundled OFAC SDN advanced XML (~10 s of CPU)
+def test_sanctions_list_addresses_become_tags(engine: DuckDBEngine, tmp_path: Path) -> None:
+    from sanctrace.lists import load_paths
+
+    bundled = Path(__file__).resolve().parents[2] / "src" / "sanctrace" / "data" / "lists"
+    load_paths(engine, [bundled / "sdn_advanced_2025-11-19.xml.bz2"])
+    user = tmp_path / "mine.csv"
+    user.write_text("address,label\n1abc,x\n")
+    counts = load_tag_files(engine, [user])
+    assert counts["sanctions-lists"] > 400  # XBT only: ETH/TRX/... addresses are not Bitcoin tags
+    row = engine.query_one(
+        """SELECT entity, label, sanctioned FROM chain_tags
+        WHERE loaded_from = 'sanctions-lists' AND address = '1CF46Rfbp97absrs7zb7dFfZS6qBXUm9EP'""")
+    assert row == ("ofac:33151", "SUEX OTC, S.R.O.", True)
+    assert not engine.scalar("SELECT count(*) FROM chain_tags WHERE loaded_from = 'sanctions-lists' "
+                             "AND address LIKE '0x%'")
