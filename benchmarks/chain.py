@@ -118,7 +118,7 @@ def run(n_tx: int, quick: bool) -> dict[str, Any]:
     from sanctrace.chain.cluster import cluster_addresses
     from sanctrace.chain.exposure import exposure
     from sanctrace.chain.graph import chain_graph
-    from sanctrace.chain.graph_synthetic import cluster_labels, pairwise_scores
+    from sanctrace.chain.graph_eval import cluster_labels, pairwise_scores
     from sanctrace.engine.duckdb_engine import DuckDBEngine
 
     out: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "load_avg_at_start": os.getloadavg()}}

@@ -6,13 +6,9 @@ import numpy as np
 import pytest
 
 from sanctrace.chain.cluster import ClusterConfig, cluster_addresses
-from sanctrace.chain.graph_synthetic import (
-    TinyChain,
-    cluster_labels,
-    pairwise_scores,
-    synthetic_chain,
-    write_chain,
-)
+from sanctrace.chain.graph_eval import cluster_labels, pairwise_scores
+from sanctrace.chain.graph_synthetic import synthetic_chain, write_chain
+from sanctrace.chain.graph_tiny import TinyChain
 from sanctrace.chain.witness import cluster_info, why
 from sanctrace.engine.duckdb_engine import DuckDBEngine
 from sanctrace.errors import InputError, NotFound

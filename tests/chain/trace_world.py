@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sanctrace.chain.attribution import attribute_blocks, load_pool_rules
-from sanctrace.chain.graph_synthetic import TinyChain
+from sanctrace.chain.graph_tiny import TinyChain
 from sanctrace.chain.tags import load_tag_files
 from sanctrace.engine.base import Engine
 
