@@ -11,6 +11,14 @@ Baseline, measured in the same run: one transaction per event whose chain head i
 Single-append latency (one event, one transaction) is reported for information: on this shared
 2-core machine it is dominated by DuckDB's commit, not by the chain.
 
+The decision server does not append in fixed batches of 50: its writer (``AuditBatcher``) takes
+everything queued while the previous commit ran (up to 2,000), so under load batches grow and the
+per-commit cost (~10 ms here, mostly the WAL sync) is shared by more events. The second append target
+measures exactly that: 20,000 events offered to the real writer as fast as one producer thread can,
+timed until the last one is committed. A batch-size sweep and the cost of an empty commit are
+reported for information: at batch 50 the commit floor alone caps throughput near 5,000/s on this
+shared machine, which is why the fixed-batch figure is kept as a separate, stricter target.
+
 Prints one JSON document.
 """
 
@@ -25,11 +33,14 @@ from pathlib import Path
 from sanctrace.cases.audit import AuditEntry, AuditLog
 from sanctrace.engine.duckdb_engine import DuckDBEngine
 from sanctrace.model.audit import canonical_json, event_hash
+from sanctrace.monitoring.server import AuditBatcher
 
 EVENTS = 200_000
 BATCH = 50
 BATCHES = 40
 SINGLES = 200
+WRITER_EVENTS = 20_000
+SWEEP = (50, 200, 500)
 TARGET_APPEND_PER_S = 5_000.0
 TARGET_VERIFY_PER_S = 50_000.0
 
@@ -88,6 +99,27 @@ def main() -> None:
             naive.append((time.perf_counter() - t1) * 1000)
         naive_rate = 1000.0 / (sum(naive) / len(naive))
 
+        sweep: dict[str, int] = {}
+        for size in SWEEP:
+            t0 = time.perf_counter()
+            for b in range(8):
+                log.append_many([_entry(i) for i in range(b * size, (b + 1) * size)])
+            sweep[str(size)] = round(8 * size / (time.perf_counter() - t0))
+
+        t0 = time.perf_counter()
+        for _ in range(40):
+            with engine.transaction():
+                engine.execute("UPDATE audit_head SET seq = seq WHERE id = 1")
+        commit_floor_ms = (time.perf_counter() - t0) / 40 * 1000
+
+        batcher = AuditBatcher(engine)
+        entries = [_entry(i) for i in range(WRITER_EVENTS)]
+        t0 = time.perf_counter()
+        for entry in entries:
+            batcher.put(entry)
+        batcher.close()
+        writer_rate = WRITER_EVENTS / (time.perf_counter() - t0)
+
         t0 = time.perf_counter()
         result = log.verify()
         verify_rate = result.events / (time.perf_counter() - t0)
@@ -101,6 +133,13 @@ def main() -> None:
             "baseline_one_tx_per_event_head_by_order_by": round(naive_rate),
             "pass": batched_rate >= TARGET_APPEND_PER_S,
         },
+        "append_events_per_s_decision_writer": {
+            "measured": round(writer_rate), "events": WRITER_EVENTS, "target": TARGET_APPEND_PER_S,
+            "baseline_one_tx_per_event_head_by_order_by": round(naive_rate),
+            "pass": writer_rate >= TARGET_APPEND_PER_S,
+        },
+        "append_events_per_s_by_batch_info": sweep,
+        "empty_commit_ms_info": round(commit_floor_ms, 2),
         "single_append_ms_info": {
             "ours": {"p50": round(_pct(singles, 0.5), 2), "p99": round(_pct(singles, 0.99), 2)},
             "baseline_head_by_order_by": {"p50": round(_pct(naive, 0.5), 2), "p99": round(_pct(naive, 0.99), 2)},

@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from sanctrace.cases.audit import AuditLog
+from sanctrace.cases.audit import AuditEntry, AuditLog
 from sanctrace.engine.duckdb_engine import DuckDBEngine
 from sanctrace.errors import InputError, IntegrityError
 from sanctrace.model.audit import GENESIS_HASH
@@ -134,3 +134,19 @@ def test_deleted_head_row_is_reported_and_appends_continue(log: AuditLog, engine
     assert not log.verify().ok  # the head no longer vouches for the end of the log
     event = log.append("alice", "case.note", "case", "case-1", {})
     assert event.seq == 7 and log.verify().ok
+
+
+def test_appended_hash_is_the_documented_hash_of_what_is_read_back(log: AuditLog) -> None:
+    from datetime import datetime as dt
+    from decimal import Decimal
+
+    from sanctrace.model.audit import event_hash
+
+    details = {"z": [1, 2.5, None, True], "名前": "プーチン", "when": dt(2026, 1, 2), "amt": Decimal("1.10"),
+               "nested": {"b": 1, "a": {"y": "\u001f\n"}}}
+    [event] = log.append_many([AuditEntry("mlro", "case.note", "case", "C-1", details)])
+    [stored] = log.events(subject_id="C-1")
+    assert stored == event
+    assert event.hash == event_hash(event.seq, event.time, "mlro", "case.note", "case", "C-1", stored.details,
+                                    event.prev_hash)
+    assert log.verify().ok

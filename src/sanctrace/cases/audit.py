@@ -26,7 +26,6 @@ from sanctrace.model.audit import (
     AuditEvent,
     VerifyResult,
     canonical_json,
-    event_hash,
     stored_event_hash,
 )
 
@@ -102,16 +101,19 @@ class AuditLog:
             else:
                 seq, prev = int(head[0]), str(head[1])
             time = _now()
+            rows = []
             for entry in entries:
                 seq += 1
-                details = json.loads(canonical_json(entry.details))  # what will be read back
-                digest = event_hash(seq, time, entry.actor, entry.action, entry.subject_type,
-                                    entry.subject_id, details, prev)
+                # Serialised once: the stored text, the hash input (same bytes as event_hash over the
+                # parsed form, see stored_event_hash) and, parsed, what a reader gets back.
+                text = canonical_json(entry.details)
+                digest = stored_event_hash(seq, time, entry.actor, entry.action, entry.subject_type,
+                                           entry.subject_id, text, prev)
                 events.append(AuditEvent(seq, time, entry.actor, entry.action, entry.subject_type,
-                                         entry.subject_id, details, prev, digest))
+                                         entry.subject_id, json.loads(text), prev, digest))
+                rows.append((seq, time, entry.actor, entry.action, entry.subject_type, entry.subject_id, text,
+                             prev, digest))
                 prev = digest
-            rows = [(e.seq, e.time, e.actor, e.action, e.subject_type, e.subject_id,
-                     canonical_json(e.details), e.prev_hash, e.hash) for e in events]
             insert_rows(self.engine, "audit_log", _COLUMNS, rows)
             if head:
                 self.engine.execute("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", [seq, prev])
