@@ -73,13 +73,18 @@ def test_coinjoins_do_not_merge(engine: DuckDBEngine) -> None:
         c.tx([], [(f"1J{i}", 3_000_000 + i)])
     c.tx([(7 + i, 0) for i in range(3)],
          [(f"1K{i}", 2_000_000) for i in range(3)] + [(f"1L{i}", 999_000 + i) for i in range(3)])
+    for i in range(12):
+        c.tx([], [(f"1V{i}", 11_000_000 + i)])                           # 11..22
+    c.tx([(11 + i, 0) for i in range(12)],                               # 23: Wasabi 1.x, 0.1 BTC outputs
+         [(f"1Z{i}", 10_000_000) for i in range(11)] + [("1Coord", 50_000)])
+    c.tx([(23, 0), (23, 1)], [("1Q", 19_990_000)])                       # 24: a plain consolidation
     c.write(engine)
     run = cluster_addresses(engine)
     kinds = dict(engine.query("SELECT tx_id, kind FROM chain_coinjoin_txs"))
-    assert kinds == {6: "whirlpool", 10: "joinmarket"}
-    assert run.merges == 0
+    assert kinds == {6: "whirlpool", 10: "joinmarket", 23: "wasabi"}
+    assert run.merges == 1  # only tx 24
     run = cluster_addresses(engine, ClusterConfig(coinjoin_exclusion=False))
-    assert run.merges == 4 + 2
+    assert run.merges == 4 + 2 + 11 + 1
 
 
 def test_incremental_equals_rebuild() -> None:
