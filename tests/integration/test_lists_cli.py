@@ -142,3 +142,22 @@ def test_update_from_local_server(cli: Any, shared_data: Path, http_root: tuple[
     # a failure in any requested source loads none of them
     assert "HTTP 404" in _one_line_error(cli("lists", "update", "--source", "uk", "--source", "eu", env=env))
     assert [s["snapshot_id"] for s in _json(cli("lists", "snapshots", "--format", "json"))] == [1, 2]
+
+
+def test_database_from_an_older_or_newer_version(cli: Any, shared_data: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(cli.db))  # list_snapshots as an early sanctrace wrote it: no format, no warnings
+    con.execute("CREATE TABLE list_snapshots (snapshot_id INTEGER, source VARCHAR, file_name VARCHAR, "
+                "file_sha256 VARCHAR, published VARCHAR, loaded_at TIMESTAMP, entry_count INTEGER)")
+    con.close()
+    loaded = _json(cli("lists", "load", str(shared_data / UK), "--format", "json"))
+    assert _json(cli("lists", "snapshots", "--format", "json"))[0]["entry_count"] == loaded[0]["entry_count"]
+    first = json.loads(cli("lists", "export").stdout.splitlines()[0])["entity_id"]
+    shown = cli("lists", "show", first, "--format", "table")
+    assert shown.exit_code == 0 and first in shown.stdout
+    con = duckdb.connect(str(cli.db))
+    con.execute("INSERT INTO schema_versions VALUES ('lists', 999, current_timestamp)")
+    con.close()
+    line = _one_line_error(cli("lists", "snapshots", "--format", "json"))
+    assert "newer sanctrace" in line and "999" in line

@@ -118,7 +118,7 @@ class AuditLog:
             if head:
                 self.engine.execute("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", [seq, prev])
             else:
-                self.engine.execute("INSERT INTO audit_head VALUES (1, ?, ?)", [seq, prev])
+                self.engine.execute("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)", [seq, prev])
         return events
 
     def head(self) -> tuple[int, str]:

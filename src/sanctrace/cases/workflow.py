@@ -122,7 +122,8 @@ class CaseWorkflow:
         now = utc_now()
         with self.engine.transaction():
             load_case(self.engine, case_id)  # notes are allowed on closed cases (later findings)
-            self.engine.execute("INSERT INTO case_notes VALUES (?, ?, ?, ?, ?)",
+            self.engine.execute("INSERT INTO case_notes (note_id, case_id, author, created_at, text) "
+                                "VALUES (?, ?, ?, ?, ?)",
                                 [note_id, case_id, user, naive_utc(now), text])
             self.engine.execute("UPDATE cases SET updated_at = ? WHERE case_id = ?", [naive_utc(now), case_id])
             self.audit.append(user, "case.note", "case", case_id, {"note_id": note_id, "text": text})
@@ -146,7 +147,8 @@ class CaseWorkflow:
         with self.engine.transaction():
             _open_case(self.engine, case_id)
             self.engine.execute(
-                "INSERT INTO case_attachments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO case_attachments (attachment_id, case_id, filename, sha256, size, media_type, "
+                "added_by, added_at, description, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [attachment_id, case_id, path.name, digest, len(content), kind, user, naive_utc(now),
                  description, content])
             self.engine.execute("UPDATE cases SET updated_at = ? WHERE case_id = ?", [naive_utc(now), case_id])

@@ -137,13 +137,15 @@ def show(
     ctx: typer.Context,
     entity_id: Annotated[str, typer.Argument(help="Prefixed id, e.g. ofac:35096.")],
     snapshot: Annotated[int | None, typer.Option("--snapshot", help="Snapshot id; default current.")] = None,
+    fmt: FormatOpt = "json",
 ) -> None:
     """One list entry with every name, address, identifier, wallet, program and relation."""
     from sanctrace.lists import get_entry
 
+    _check_format(fmt)
     ac = app_context(ctx)
     entry = get_entry(ac.engine, entity_id, [snapshot] if snapshot is not None else None)
-    emit(entry, "json")
+    emit(entry, fmt)
 
 
 @lists_app.command("export")

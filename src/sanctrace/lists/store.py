@@ -166,7 +166,8 @@ def _insert(engine: Engine, table: str, columns: dict[str, list[Any]]) -> None:
     view = f"_load_{table}"
     engine.register(view, arrow)
     try:
-        engine.execute(f"INSERT INTO {table} SELECT * FROM {view}")
+        names = ", ".join(name for name, _ in _TABLES[table])  # by name: a migrated table orders them differently
+        engine.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {view}")
     finally:
         unregister = getattr(engine, "unregister", None)
         if unregister is not None:

@@ -19,7 +19,12 @@ GENESIS_HASH = "0" * 64
 def canonical_json(value: Any) -> str:
     """Sorted keys, no whitespace; values JSON lacks (datetimes, Decimals) are written as strings, and
     the hash is always taken over the parsed form, so what is stored and what is hashed agree."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _CANONICAL.encode(value)
+
+
+# One encoder for every event (json.dumps with options builds a new one per call).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+_quote = json.encoder.encode_basestring  # what json.dumps(text, ensure_ascii=False) returns for a str
 
 
 def event_hash(seq: int, time: str, actor: str, action: str, subject_type: str, subject_id: str,
@@ -39,9 +44,7 @@ def stored_event_hash(seq: int, time: str, actor: str, action: str, subject_type
     embedded verbatim), which gives the same bytes as :func:`event_hash` whenever the stored details
     are canonical — and a different hash, i.e. "altered", when someone rewrote them in any other form.
     """
-    def q(text: str) -> str:
-        return json.dumps(text, ensure_ascii=False)
-
+    q = _quote
     body = (f'{{"action":{q(action)},"actor":{q(actor)},"details":{details_json},'
             f'"prev_hash":{q(prev_hash)},"seq":{int(seq)},"subject_id":{q(subject_id)},'
             f'"subject_type":{q(subject_type)},"time":{q(time)}}}')
