@@ -66,7 +66,9 @@ def str_report(
     renderer = formats.get(fmt)
     profile = load_entity(entity or app_context(ctx).settings.api_report_entity)
     if profile.is_placeholder:
-        typer.echo("warning: no --entity profile: the report names a placeholder reporting entity", err=True)
+        given = entity or app_context(ctx).settings.api_report_entity
+        typer.echo(f"warning: {given}: no rentity_id: the report names a placeholder reporting entity" if given
+                   else "warning: no --entity profile: the report names a placeholder reporting entity", err=True)
     engine = app_context(ctx).engine
     data = renderer.render(gather(engine, case_id), profile, _submitted(submitted_at))
     _write_bytes(output, data)

@@ -80,13 +80,23 @@ def load_entity(path: Path | None) -> ReportingEntity:
     if path is None:
         return ReportingEntity()
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise InputError.at(str(path), None, f"cannot read: {exc.strerror}") from exc
     try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError.at(str(path), f"byte {exc.start}", "not UTF-8 text") from None
+    try:
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as exc:
-        raise InputError.at(str(path), None, f"not valid JSON/YAML: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise InputError.at(str(path), f"line {exc.lineno}", f"not valid JSON: {exc.msg}") from None
+    except yaml.MarkedYAMLError as exc:  # one line: PyYAML's own text spans several with a caret
+        mark = exc.problem_mark or exc.context_mark
+        raise InputError.at(str(path), f"line {mark.line + 1}" if mark else None,
+                            f"not valid YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise InputError.at(str(path), None, f"not valid YAML: {' '.join(str(exc).split())}") from None
     if not isinstance(data, dict):
         raise InputError.at(str(path), None, "expected a mapping of settings")
     return entity_from_dict(data, str(path))
