@@ -138,3 +138,13 @@ def test_nothing_half_loaded(engine: DuckDBEngine, tmp_path: Path, shared_data: 
     with pytest.raises(ListSourceError):
         load_paths(engine, [good, bad])
     assert list_snapshots(engine) == []
+
+
+def test_list_resaved_as_shift_jis_says_so(tmp_path: Path, shared_data: Path) -> None:
+    text = (shared_data / "sanctions/jp/meti_russia_export_ban_entities_2025-09-12.txt").read_text(encoding="utf-8")
+    path = tmp_path / "meti.txt"
+    path.write_bytes(text[:2000].encode("shift_jis", errors="replace"))
+    with pytest.raises(ListSourceError, match=r"meti.txt: unknown list format .*not UTF-8 text \(byte \d+\)"):
+        parse_file(path)
+    with pytest.raises(ListSourceError, match=r"unknown list source 'meti' .*jp-meti"):
+        parse_file(path, source_hint="meti")

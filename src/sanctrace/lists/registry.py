@@ -7,6 +7,7 @@ decompressed bytes only; the first format whose ``detect`` says yes wins, in reg
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,12 +66,25 @@ def detect_format(path: Path, source_hint: str | None = None) -> ListFormat:
     if source_hint:
         candidates = [f for f in candidates if source_hint in (f.name, f.source)]
         if not candidates:
-            raise ListSourceError(f"unknown list source {source_hint!r}")
+            known = sorted({f.source for f in _FORMATS.values()} | set(_FORMATS))
+            raise ListSourceError(f"unknown list source {source_hint!r} (known sources and formats: "
+                                  f"{', '.join(known)})")
     for fmt in candidates:
         if fmt.detect(path, head):
             return fmt
     names = ", ".join(f.name for f in candidates)
-    raise ListSourceError.at(str(path), None, f"unknown list format (tried: {names})")
+    raise ListSourceError.at(str(path), None, f"unknown list format (tried: {names}){_not_utf8(head)}")
+
+
+def _not_utf8(head: bytes) -> str:
+    """A hint when detection failed because the text is not UTF-8 (e.g. a list re-saved as Latin-1)."""
+    if b"\0" in head:  # binary (an unknown archive, a spreadsheet): no text hint
+        return ""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)  # a cut-off last char is fine
+    except UnicodeDecodeError as exc:
+        return f"; the file is not UTF-8 text (byte {exc.start}): re-save it as UTF-8"
+    return ""
 
 
 _LOADED = False
