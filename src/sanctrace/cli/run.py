@@ -79,7 +79,8 @@ def run(
         typer.echo(f"\nInvestigation report of the top case: {reports.summary['investigation_report']}")
     if reports and reports.summary.get("info_request_package"):
         typer.echo(f"Information-request package: {reports.summary['info_request_package']}")
-    typer.echo(f"Open the analyst UI: sanctrace --db {ac.settings.db} serve  (then http://127.0.0.1:8000/)")
+    typer.echo(f"Open the analyst UI: sanctrace --db {ac.settings.db} users add alice --role analyst  "
+               f"(prints a token), then sanctrace --db {ac.settings.db} serve  → http://127.0.0.1:8000/ui/")
 
 
 def _short(value: object) -> str:
