@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -62,3 +63,22 @@ def test_bad_labels(tmp_path: Path) -> None:
     path.write_text("id,label\n", encoding="utf-8")
     with pytest.raises(InputError, match="labels need the column label and exactly one of"):
         read_labels(path)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("event_id,label\nE1,1\nE1,0\n", "line 3: event_id 'E1' is labelled both ways (also at line 2)"),
+    ("event_id,label\nE1\n", "line 2: 1 fields, header has 2"),
+    ("subject_id,label\nC1,1,extra\n", "line 2: 3 fields, header has 2"),
+])
+def test_contradictory_and_ragged_labels_are_refused(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "labels.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=re.escape(message)):
+        read_labels(path)
+
+
+def test_same_label_twice_and_per_rule_labels_are_fine(tmp_path: Path) -> None:
+    path = tmp_path / "labels.csv"
+    path.write_text("event_id,label,rule_id\nE1,1,R1\nE1,1,R1\nE1,0,R2\n", encoding="utf-8")
+    assert [(x.key, x.positive, x.rule_id) for x in read_labels(path)] == [
+        ("E1", True, "R1"), ("E1", True, "R1"), ("E1", False, "R2")]

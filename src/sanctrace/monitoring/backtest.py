@@ -53,9 +53,15 @@ def read_labels(path: str | Path) -> list[Label]:
     column = ids[0]
     level = "event" if column == "event_id" else "subject"
     labels: list[Label] = []
+    seen: dict[tuple[str, str | None], tuple[bool, int]] = {}
+    width = len(reader.fieldnames or [])
     try:
         for row in reader:
             where = f"line {reader.line_num}"
+            extra = row.pop(None, None)  # DictReader puts surplus values under None, fills short rows with None
+            missing = sum(value is None for value in row.values())
+            if extra or missing:
+                raise InputError.at(source, where, f"{width - missing + len(extra or [])} fields, header has {width}")
             key = (row.get(column) or "").strip()
             raw = (row.get("label") or "").strip().lower()
             if not key:
@@ -63,6 +69,11 @@ def read_labels(path: str | Path) -> list[Label]:
             if raw not in _TRUE | _FALSE:
                 raise InputError.at(source, where, f"label {raw!r} is not 1/0, true/false or yes/no")
             rule_id = (row.get("rule_id") or "").strip() or None
+            earlier = seen.get((key, rule_id))
+            if earlier is not None and earlier[0] != (raw in _TRUE):
+                raise InputError.at(source, where, f"{column} {key!r} is labelled both ways (also at line "
+                                    f"{earlier[1]})")
+            seen.setdefault((key, rule_id), (raw in _TRUE, reader.line_num))
             labels.append(Label(key, raw in _TRUE, rule_id, level))
     except csv.Error as exc:
         raise InputError.at(source, f"line {reader.line_num}", f"bad CSV: {exc}") from None
