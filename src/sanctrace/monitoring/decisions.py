@@ -257,7 +257,8 @@ class Decider:
         for rule in self.rules[event["kind"]]:
             if self.fires(rule, row):
                 values = [evaluate(p, row, self.history) for p in rule.explanation if not isinstance(p, str)]
-                reasons.append(Reason(f"rule:{rule.id}", Effect(rule.action), explain(rule, values), "rule",
+                reasons.append(Reason(f"rule:{rule.id}", Effect(rule.action), explain(rule, values, event.get("asset")),
+                                      "rule",
                                       {"rule_id": rule.id, "rule_version": rule.version,
                                        "severity": rule.severity}))
         effect = max((r.effect for r in reasons), key=lambda e: e.rank, default=Effect.NONE)

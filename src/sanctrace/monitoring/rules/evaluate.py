@@ -49,11 +49,26 @@ def render_value(value: Any) -> str:
     return str(value)
 
 
-def explain(rule: Rule, values: list[Any]) -> str:
+_SATOSHI_ASSETS = frozenset({"BTC", "XBT"})
+
+
+def explain(rule: Rule, values: list[Any], asset: Any = None) -> str:
+    """The rule's explanation with its placeholders filled in. Amounts are stored in minor units;
+    ``{amount}`` of a bitcoin event is shown in BTC (8 decimals) so nobody reads satoshi as coins."""
+    names = _placeholder_sources(rule) if asset in _SATOSHI_ASSETS else []
     out: list[str] = []
     it = iter(values)
+    k = 0
     for part in rule.explanation:
-        out.append(part if isinstance(part, str) else render_value(next(it)))
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        value = next(it)
+        if k < len(names) and names[k] == "amount" and isinstance(value, int) and not isinstance(value, bool):
+            out.append(f"{'-' if value < 0 else ''}{abs(value) // 10**8}.{abs(value) % 10**8:08d}")
+        else:
+            out.append(render_value(value))
+        k += 1
     return "".join(out)
 
 
@@ -98,7 +113,8 @@ def run_rule(engine: Engine, rule: Rule, start: datetime | None = None, end: dat
     for row in table.to_pylist():
         event = {c: row[c] for c in HIT_COLUMNS}
         values = [row[p] for p in compiled.placeholders]
-        hits.append(Hit(rule, event, explain(rule, values), dict(zip(names, values, strict=False))))
+        hits.append(Hit(rule, event, explain(rule, values, row.get("asset")),
+                        dict(zip(names, values, strict=False))))
     return hits
 
 
