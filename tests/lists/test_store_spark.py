@@ -22,10 +22,11 @@ def spark_engine(spark: Any, tmp_path: Path) -> Iterator[Any]:
     from sanctrace.engine.spark_engine import SparkEngine
 
     engine = SparkEngine(Settings(spark_master="local[2]", spark_warehouse=tmp_path / "wh"), master="local[2]")
-    for table in _TABLES:  # the session catalog is shared by the whole test run
+    tables = [*_TABLES, "schema_versions"]
+    for table in tables:  # the session catalog is shared by the whole test run
         engine.drop(table)
     yield engine
-    for table in _TABLES:
+    for table in tables:
         engine.drop(table)
 
 
