@@ -54,8 +54,9 @@ _SATOSHI_ASSETS = frozenset({"BTC", "XBT"})
 
 def explain(rule: Rule, values: list[Any], asset: Any = None) -> str:
     """The rule's explanation with its placeholders filled in. Amounts are stored in minor units;
-    ``{amount}`` of a bitcoin event is shown in BTC (8 decimals) so nobody reads satoshi as coins."""
-    names = _placeholder_sources(rule) if asset in _SATOSHI_ASSETS else []
+    ``{amount}`` of a bitcoin event is shown in BTC (8 decimals) so nobody reads satoshi as coins,
+    and ``*_share`` values (fractions) as percentages."""
+    names = _placeholder_sources(rule)
     out: list[str] = []
     it = iter(values)
     k = 0
@@ -64,8 +65,12 @@ def explain(rule: Rule, values: list[Any], asset: Any = None) -> str:
             out.append(part)
             continue
         value = next(it)
-        if k < len(names) and names[k] == "amount" and isinstance(value, int) and not isinstance(value, bool):
+        name = names[k] if k < len(names) else ""
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if name == "amount" and asset in _SATOSHI_ASSETS and isinstance(value, int) and not isinstance(value, bool):
             out.append(f"{'-' if value < 0 else ''}{abs(value) // 10**8}.{abs(value) % 10**8:08d}")
+        elif number and name.endswith("_share"):  # shares are fractions in [0, 1]; people read percent
+            out.append(f"{float(value):.1%}")
         else:
             out.append(render_value(value))
         k += 1
