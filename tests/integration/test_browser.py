@@ -210,6 +210,8 @@ def test_analyst_journey_with_four_eyes_and_str(server: Server, browser: Any, tm
     page.click("nav a[href='#/alerts']")
     page.check("#open-only")
     page.wait_for_selector("#alerts tbody tr:has-text('P-ACME-SG')")
+    # The filtered list replaces the full one asynchronously; wait for the re-render, not a fixed time.
+    page.wait_for_function("!document.querySelector('#alerts').innerText.includes('C-1001')", timeout=10_000)
     assert "C-1001" not in page.inner_text("#alerts")
     page.uncheck("#open-only")
     page.wait_for_selector("#alerts tbody tr:has-text('C-1001')")
