@@ -74,3 +74,22 @@ def test_missing_data_directory_is_a_user_error(tmp_path: Path) -> None:
     result = run_cli("run", "--data", str(tmp_path / "nope"), db=tmp_path / "x.duckdb")
     assert result.exit_code == 1
     assert "not a directory" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.spark
+def test_engine_spark_gives_the_same_clusters_and_alerts(ran: tuple[Path, Path, dict[str, dict[str, object]]],
+                                                          tmp_path: Path) -> None:
+    world, db, _ = ran
+    spark_db = tmp_path / "spark.duckdb"
+    result = run_cli("--engine", "spark", "run", "--data", str(world), "--out", str(tmp_path / "out"),
+                     "--format", "json", db=spark_db, timeout=1800)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["attribute"]["engine"] == "spark"
+    queries = ("SELECT address_id, cluster_id FROM chain_clusters ORDER BY 1",
+               "SELECT rule_id, subject_id, event_id FROM alerts ORDER BY 1, 2, 3")
+    answers = []
+    for path in (db, spark_db):
+        con = duckdb.connect(str(path), read_only=True)
+        answers.append([con.execute(q).fetchall() for q in queries])
+        con.close()
+    assert answers[0] == answers[1]
