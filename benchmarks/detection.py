@@ -91,8 +91,9 @@ def main() -> int:
     started = time.perf_counter()
     generate_world(args.seed, args.size, world_dir)
     generate_s = time.perf_counter() - started
-    engine = DuckDBEngine(work / "sanctrace.duckdb")
-    outcomes = run_stages(STAGES, StageContext(engine, world_dir, world_dir / "out", Settings(db=work / "x.duckdb")))
+    db = work / "sanctrace.duckdb"
+    engine = DuckDBEngine(db)
+    outcomes = run_stages(STAGES, StageContext(engine, world_dir, world_dir / "out", Settings(db=db)))
     pipeline_s = sum(o.seconds for o in outcomes)
     truth = json.loads((world_dir / "truth" / "ground_truth.json").read_text(encoding="utf-8"))
     result = score(engine, truth)
