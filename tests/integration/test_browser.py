@@ -144,6 +144,15 @@ def test_analyst_journey_with_four_eyes_and_str(server: Server, browser: Any, tm
     page.wait_for_selector("#flash:not([hidden])")
     _login(page, server, "ann")
 
+    # Leave the alert queue before its data arrives: the late answer must not paint over the newer view
+    # (the bug CI caught: the queue replaced the screening form while the test typed into it).
+    with page.expect_response(lambda r: "/alerts?" in r.url):
+        page.evaluate("() => { location.hash = '#/dashboard'; location.hash = '#/alerts'; "
+                      "setTimeout(() => { location.hash = '#/screen'; }, 0); }")
+    page.wait_for_selector("#screen-name")
+    page.evaluate("() => new Promise(done => setTimeout(done, 300))")
+    assert page.locator("#screen-name").is_visible()
+
     # Screen a Katakana name: the ZALA Aero chief designer, listed in Latin and Cyrillic only.
     page.click("nav a[href='#/screen']")
     page.fill("#screen-name", "アレクサンドル・ザハロフ")

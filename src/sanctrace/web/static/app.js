@@ -7,7 +7,7 @@
 "use strict";
 
 const S = { token: sessionStorage.getItem("sanctrace.token"), me: null, lang: localStorage.getItem("sanctrace.lang") || "en",
-            dict: {}, graphs: {}, charts: [] };
+            dict: {}, graphs: {}, charts: [], routeSeq: 0 };
 window.sanctrace = S; // lets the browser tests inspect graphs and state
 
 // ---------- DOM and text helpers ----------
@@ -46,13 +46,17 @@ function fmtScore(x) { return typeof x === "number" ? x.toFixed(3) : (x ?? ""); 
 function fmtTime(x) { return x ? String(x).replace("T", " ").slice(0, 19) : ""; }
 
 // ---------- API ----------
+/* A view whose route was left while it waited for data must not paint over the newer view. */
+class StaleView extends Error {}
 async function api(method, path, body) {
+  const seq = S.routeSeq;
   const opts = { method, headers: { Authorization: `Bearer ${S.token}` } };
   if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
   const r = await fetch(path, opts);
   if (r.status === 401) { logout(); throw new Error(t("login.failed")); }
   const ct = r.headers.get("content-type") || "";
   const data = ct.includes("json") ? await r.json() : await r.text();
+  if (method === "GET" && seq !== S.routeSeq) throw new StaleView(path);
   if (!r.ok) throw new Error((data && data.error) || `HTTP ${r.status}`);
   return data;
 }
@@ -68,7 +72,7 @@ async function download(path, fallbackName) {
 }
 function guard(fn) {
   return async (...args) => {
-    try { flash(""); await fn(...args); } catch (e) { flash(e.message || String(e)); }
+    try { flash(""); await fn(...args); } catch (e) { if (!(e instanceof StaleView)) flash(e.message || String(e)); }
   };
 }
 
@@ -459,6 +463,7 @@ const ROUTES = [
 ];
 async function route() {
   const hash = location.hash || "#/alerts";
+  S.routeSeq += 1;
   if (!S.me) { loginView(); return; }
   document.querySelectorAll("#nav a").forEach(a => a.classList.toggle("active", hash.startsWith(a.getAttribute("href"))));
   for (const [re, fn] of ROUTES) {
