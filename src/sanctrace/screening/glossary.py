@@ -63,6 +63,96 @@ GLOSSARY.update({
     "製造会社": "manufacturing company", "会社": "company",
 })
 
+# Institutional vocabulary of research, industry and state bodies (Japanese renderings of the
+# generic parts of Russian, Belarusian and other organisation names). Generic words only: no
+# proper names.
+GLOSSARY.update({
+    "統一": "united", "名称": " named after ", "触媒": "catalysis", "特別": "special", "特殊": "special",
+    "専門": "specialized", "飛行": "flight", "法科学": "forensic", "量子": "quantum", "法人": "corporation",
+    "機械工学": "mechanical engineering", "参謀本部": "general staff", "総局": "main directorate",
+    "物理学": "physics", "物理": "physical", "高精度": "high precision", "精度": "precision", "高": "high",
+    "合弁企業": "joint venture", "装備品": "armament", "運営": "managing", "管制": "control",
+    "地理情報": "geoinformation", "装輪": "wheel", "牽引車": "tractor", "軍需産業": "military industry",
+    "産業": "industry", "国内軍": "internal troops", "純国営": "state", "国営": "state", "新": "new",
+    "深海": "deep sea", "調査": "research", "理論": "theoretical", "高圧": "high voltage",
+    "遠隔機械": "telemechanical", "機械装置": "mechanical devices", "付属": "affiliated",
+    "流体力学": "hydrodynamics", "自治": "autonomous", "試験場": "testing ground", "鉄鋼": "steel",
+    "拠点": "base", "推進力": "propulsion", "熱技術": "thermal technology", "動力": "motor",
+    "支援": "support", "航法": "navigation", "時刻": "time", "音響": "acoustics", "汎用": "dual use",
+    "情報伝達": "information transmission", "伝達": "transmission", "問題": "problems",
+    "持株会社": "holding company", "生合成": "biological synthesis", "高等教育": "higher education",
+    "所管": " ", "予算": "budgetary", "学術機関": "scientific institution", "観測": "measurements",
+    "技術規制": "technical regulation", "規制": "regulation", "計量": "metrology", "固体": "solid state",
+    "半導体": "semiconductor", "先進": "advanced", "協力": "cooperation", "分析": "analysis",
+    "複合体": "complex", "測量": "measuring", "計測": "measurements", "器具": "devices", "放電": "discharge",
+    "テレビジョン": "television", "組立": "assembly", "数学": "mathematics", "無人": "unmanned",
+    "民生": "civil", "火薬": "gunpowder", "商社": "trading house", "衛星": "satellite", "東方": "eastern",
+    "北極": "arctic", "戦勝": "victory", "周年": "anniversary", "自動操作": "automation", "油圧": "hydraulics",
+    "基本": "basic", "放射線": "radiation", "大学": "university", "工場": "plant", "造船所": "shipyard",
+    "設計所": "design bureau", "研究製造": "research and production", "製造": "production",
+    "連合体": "association", "公団": "association", "学術生産": "scientific production",
+    "光学": "optical", "電子": "electronic", "無線": "radio", "電波": "radio", "能力": "competencies",
+    "航空機": "aircraft", "機器製造": "instrument making", "計算機": "computing", "機材": "instrument",
+    "機器": "instruments", "技術": "technical", "工学": "engineering", "生産": "production",
+    "リミテッド": "limited", "カンパニー": "company", "コーポレーション": "corporation",
+    "インコーポレーテッド": "incorporated", "エルエルシー": "llc", "社": " company ", "局": "bureau",
+    "庁": "agency", "省": "ministry", "研究所": "research institute", "センター": "center",
+    "試験": "experimental", "実験": "experimental", "支部": "branch", "連邦": "federal", "国立": "state",
+    "政府": "governmental", "国際": "international", "海軍": "naval", "機械": "machine", "軍事": "military",
+    "研究": "research", "体": " ", "所": " ", "及び": " and ", "付属工場": "factory",
+})
+
+# English words a Japanese term stands for interchangeably: 工場 is a plant, a factory, works or
+# a zavod; 局 a bureau or a directorate. Compared across scripts, words of one group are one word.
+CONCEPTS: tuple[frozenset[str], ...] = tuple(frozenset(group.split()) for group in (
+    "plant factory works zavod mill",
+    "bureau directorate office department administration",
+    "service agency",
+    "institute institution center centre university academy",
+    "company corporation firm concern",
+    "united unified joint integrated",
+    "association union society organization organisation obedinenie",
+    "production manufacturing making building manufacture",
+    "scientific science research",
+    "technology technologies technological technical technics tech",
+    "electronic electronics electro",
+    "aviation aircraft avia aero aerospace",
+    "experimental testing test trials",
+    "automatics automation automatic automated avtomatika",
+    "instrument instruments device devices equipment apparatus",
+    "motor engine engines",
+    "state national government governmental",
+    "special specialized specialised",
+    "marine naval navy maritime sea ship",
+    "measuring measurement measurements metrology",
+    "computing computer computers",
+    "shipyard shipbuilding",
+    "defense defence",
+    "ministry ministries",
+    "flight flying",
+    "heat thermal",
+))
+_CONCEPT_OF: dict[str, int] = {word: k for k, group in enumerate(CONCEPTS) for word in group}
+
+
+def same_concept(a: str, b: str) -> bool:
+    """Whether two English words are renderings of one Japanese term (see :data:`CONCEPTS`)."""
+    ka, kb = _CONCEPT_OF.get(a), _CONCEPT_OF.get(b)
+    return ka is not None and ka == kb
+
+
+def same_stem(a: str, b: str) -> bool:
+    """physics/physical, technology/technologies, russia/russian: one word in another inflection."""
+    if min(len(a), len(b)) < 5:
+        return False
+    common = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        common += 1
+    return common >= 5 and max(len(a), len(b)) - common <= 4 and min(len(a), len(b)) - common <= 3
+
+
 GLOSSARY_SORTED: tuple[tuple[str, str], ...] = tuple(sorted(GLOSSARY.items(), key=lambda kv: -len(kv[0])))
 
 

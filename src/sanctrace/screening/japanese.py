@@ -58,14 +58,16 @@ _PAIRS = {
 
 NAME_SEPARATORS = "・＝=･"
 
-# Japanese legal forms, matched on the raw text before romanisation.
-JAPANESE_LEGAL_FORMS: dict[str, str] = {
-    "非公開株式会社": "jsc", "公開株式会社": "jsc", "公共株式会社": "jsc",
-    "有限責任事業組合": "llc", "株式会社": "jsc", "有限責任会社": "llc",
-    "有限会社": "llc", "合同会社": "llc", "連邦国家単一企業": "sue", "国家単一企業": "sue",
+# Japanese legal forms, matched on the raw text before romanisation. A Japanese form is a
+# translation and covers several foreign ones: 株式会社 renders a Russian AO/PAO as well as a
+# Chinese "Co., Ltd." or an "Inc."; 有限会社 renders both an LLC and a "Limited".
+JAPANESE_LEGAL_FORMS: dict[str, tuple[str, ...]] = {
+    "非公開株式会社": ("jsc",), "公開株式会社": ("jsc",), "公共株式会社": ("jsc",),
+    "有限責任事業組合": ("llc",), "株式会社": ("jsc", "ltd", "inc"), "有限責任会社": ("llc", "ltd"),
+    "有限会社": ("llc", "ltd"), "合同会社": ("llc",), "連邦国家単一企業": ("sue",), "国家単一企業": ("sue",),
 }
 # Longest first, so 公開株式会社 is taken before 株式会社.
-JAPANESE_LEGAL_FORMS_SORTED: tuple[tuple[str, str], ...] = tuple(
+JAPANESE_LEGAL_FORMS_SORTED: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
     sorted(JAPANESE_LEGAL_FORMS.items(), key=lambda kv: -len(kv[0]))
 )
 

@@ -176,7 +176,7 @@ def _renderings(text: str, script: str, is_org: bool) -> tuple[list[str], set[st
         for jp_form, canon in JAPANESE_LEGAL_FORMS_SORTED:
             if jp_form in text:
                 text = text.replace(jp_form, " ")
-                forms.add(canon)
+                forms.update(canon)
         plain = japanese_to_latin(text)
         if is_org:  # generic words of an organisation's name are translated, not romanised
             translated = japanese_to_latin(translate_terms(unicodedata.normalize("NFKC", text)))
@@ -188,7 +188,7 @@ def _renderings(text: str, script: str, is_org: bool) -> tuple[list[str], set[st
         for jp_form, canon in JAPANESE_LEGAL_FORMS_SORTED:
             if jp_form in kanji:
                 kanji = kanji.replace(jp_form, " ")
-                forms.add(canon)
+                forms.update(canon)
         renderings = [*_chinese_renderings(kanji), japanese_to_latin(kanji)]
         if is_org:  # a Japanese organisation name in Kanji only: translate the generic words
             translated = japanese_to_latin(translate_terms(kanji))
