@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import random
@@ -62,6 +63,8 @@ def summary(lat: list[float]) -> dict[str, float]:
 
 # -- the world ---------------------------------------------------------------------------------------
 def build(db: Path, tmp: Path) -> dict[str, Any]:
+    import pyarrow as pa
+
     from sanctrace.api import users
     from sanctrace.engine.duckdb_engine import DuckDBEngine
     from sanctrace.lists import load_paths
@@ -84,15 +87,27 @@ def build(db: Path, tmp: Path) -> dict[str, Any]:
         "INSERT INTO signal_deposits (txid, vout, mining_ru_share, mining_share, sanctioned_share, hops, max_hops) "
         "SELECT lpad(to_hex(i), 64, '0'), 0, CASE WHEN i % 17 = 0 THEN 0.6 ELSE 0.0 END, (i % 10) / 10.0, "
         "CASE WHEN i % 101 = 0 THEN 0.2 ELSE 0.0 END, 2, 3 FROM range(20000) t(i)")
+    engine.register("bench_addresses", pa.table({"i": list(range(20000)),
+                                                  "address": [bench_address(f"bench{i}") for i in range(20000)]}))
     engine.execute(
         "INSERT INTO signal_addresses (address, sanctioned, sanction_entity, russia_nexus, label, cluster_id, "
         "cluster_sanctioned, cluster_russia_nexus, cluster_label) "
-        "SELECT 'bc1qbench' || i, i % 50 = 0, NULL, i % 20 = 0, NULL, 'cl' || (i % 300), i % 70 = 0, false, NULL "
+        "SELECT address, i % 50 = 0, NULL, i % 20 = 0, NULL, 'cl' || (i % 300), i % 70 = 0, false, NULL "
         "FROM range(20000) t(i)")
     users.create_user(engine, "withdrawal-service", "analyst")
     token = users.issue_token(engine, "withdrawal-service")
     engine.close()
     return {"token": token, "lists_load_s": round(lists_s, 2)}
+
+
+@functools.cache
+def bench_address(label: str) -> str:
+    """A valid P2WPKH address derived from a label (decisions refuse malformed addresses)."""
+    import hashlib
+
+    from sanctrace.chain.address import script_address
+
+    return str(script_address(b"\x00\x14" + hashlib.sha256(label.encode()).digest()[:20]))
 
 
 def decision_bodies(n: int, seed: int = 11) -> list[tuple[str, dict[str, Any]]]:
@@ -104,7 +119,7 @@ def decision_bodies(n: int, seed: int = 11) -> list[tuple[str, dict[str, Any]]]:
             out.append(("deposit", {"account_id": account, "txid": f"{rng.randrange(25000):064x}", "vout": 0,
                                     "amount": rng.randint(10_000, 50_000_000)}))
         else:
-            out.append(("withdrawal", {"account_id": account, "address": f"bc1qbench{rng.randrange(25000)}",
+            out.append(("withdrawal", {"account_id": account, "address": bench_address(f"bench{rng.randrange(25000)}"),
                                        "amount": rng.randint(10_000, 50_000_000)}))
     return out
 
@@ -255,7 +270,7 @@ def main() -> None:
             httpx.post(f"http://127.0.0.1:{port}/screen", json={"name": "warm up"}, headers=auth, timeout=600)
             index_s = time.perf_counter() - t
             httpx.post(f"http://127.0.0.1:{port}/decisions/withdrawal", headers=auth, timeout=600,
-                       json={"account_id": "A0", "address": "bc1qbench1", "amount": 1})
+                       json={"account_id": "A0", "address": bench_address("bench1"), "amount": 1})
             decisions = decision_bodies(int(DECISION_RATE * seconds) + 10)
             dec_req = [encode("POST", f"/decisions/{k}", token, b) for k, b in decisions[:5000]]
             scr_req = [encode("POST", "/screen", token, {"name": n}) for n in NAMES]
@@ -275,7 +290,7 @@ def main() -> None:
         try:
             wait_ready(server, queued_port, tmp / "server-q.log")
             httpx.post(f"http://127.0.0.1:{queued_port}/decisions/withdrawal", headers=auth, timeout=600,
-                       json={"account_id": "A0", "address": "bc1qbench1", "amount": 1})
+                       json={"account_id": "A0", "address": bench_address("bench1"), "amount": 1})
             dec_q = run_load(queued_port, dec_req, DECISION_RATE, seconds, tmp, "decisions-queued")
         finally:
             server.terminate()

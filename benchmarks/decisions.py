@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import random
@@ -79,11 +80,21 @@ def build_world(folder: Path, *, accounts: int, events: int, seed: int = 7) -> d
             if r < 0.45:
                 dw.writerow([f"D{i}", ts, acc, "BTC", sat, f"{i:064x}", rng.randint(0, 3), f"bc1qdep{i}", jpy])
             elif r < 0.85:
-                ww.writerow([f"W{i}", ts, acc, "BTC", sat, f"bc1qout{rng.randrange(50_000)}", "", jpy])
+                ww.writerow([f"W{i}", ts, acc, "BTC", sat, bench_address(f"out{rng.randrange(50_000)}"), "", jpy])
             else:
                 fw.writerow([f"F{i}", ts, acc, rng.choice(["in", "out"]), "JPY", rng.randint(1000, 2_500_000),
                              "", ""])
     return {"accounts": accounts, "events": events, "now": now.isoformat()}
+
+
+@functools.cache
+def bench_address(label: str) -> str:
+    """A valid P2WPKH address derived from a label (decisions refuse malformed addresses)."""
+    import hashlib
+
+    from sanctrace.chain.address import script_address
+
+    return str(script_address(b"\x00\x14" + hashlib.sha256(label.encode()).digest()[:20]))
 
 
 def insert_signals(db: Path, accounts: int, seed: int = 7) -> dict[str, int]:
@@ -102,7 +113,7 @@ def insert_signals(db: Path, accounts: int, seed: int = 7) -> dict[str, int]:
         "listed": [rng.random() < 0.05 for _ in cust]}))
     engine.execute("INSERT INTO signal_customers (customer_id, russia_nexus, screening_hit, screening_score, listed) "
                    "SELECT * FROM sc")
-    addrs = [f"bc1qout{i}" for i in range(0, 50_000, 10)]
+    addrs = [bench_address(f"out{i}") for i in range(0, 50_000, 10)]
     engine.register("sa", pa.table({
         "address": addrs, "sanctioned": [rng.random() < 0.1 for _ in addrs],
         "russia_nexus": [rng.random() < 0.2 for _ in addrs], "cluster_id": [f"cl{i % 97}" for i in range(len(addrs))],
@@ -130,7 +141,7 @@ def make_requests(n: int, accounts: int, seed: int = 11) -> list[tuple[str, dict
             out.append(("deposit", {"account_id": acc, "txid": f"{rng.randrange(0, 2_000_000, 10):064x}", "vout": 0,
                                     "amount": sat, "value_jpy": sat // 100}))
         else:
-            out.append(("withdrawal", {"account_id": acc, "address": f"bc1qout{rng.randrange(50_000)}",
+            out.append(("withdrawal", {"account_id": acc, "address": bench_address(f"out{rng.randrange(50_000)}"),
                                        "amount": sat, "value_jpy": sat // 100,
                                        **({"counterparty_vasp_country": "RU"} if rng.random() < 0.02 else {})}))
     return out

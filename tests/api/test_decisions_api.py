@@ -14,6 +14,8 @@ A2,C2,Ivan Petrov,person,RU,2024-01-01T00:00:00Z,1000000
 """
 MINED = "aa" * 32
 CLEAN = "bb" * 32
+SANCTIONED = "1MEMAUm1RGLYPqJAJmkewxfDm9dtFg4axs"  # a real OFAC-listed address
+ELSEWHERE = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"
 
 
 def seed(api: Api, tmp_path: Path) -> None:
@@ -26,7 +28,7 @@ def seed(api: Api, tmp_path: Path) -> None:
     api.engine.execute(
         "INSERT INTO signal_addresses (address, sanctioned, sanction_entity, russia_nexus, label, cluster_id, "
         "cluster_sanctioned, cluster_russia_nexus, cluster_label) VALUES "
-        "('1SanctionedAddr', true, 'Garantex Europe OU', true, 'garantex', 'cl-0', true, true, 'Garantex')")
+        f"('{SANCTIONED}', true, 'Garantex Europe OU', true, 'garantex', 'cl-0', true, true, 'Garantex')")
 
 
 def test_deposit_and_withdrawal_decisions_are_audited_with_the_user(api: Api, tmp_path: Path) -> None:
@@ -39,7 +41,7 @@ def test_deposit_and_withdrawal_decisions_are_audited_with_the_user(api: Api, tm
     clean = c.post("/decisions/deposit", json={"account_id": "A1", "txid": CLEAN, "vout": 1, "amount": 1000},
                    headers=api.as_("ann")).json()
     assert clean["verdict"] == "credit"
-    blocked = c.post("/decisions/withdrawal", json={"account_id": "A1", "address": "1SanctionedAddr",
+    blocked = c.post("/decisions/withdrawal", json={"account_id": "A1", "address": SANCTIONED,
                                                      "amount": 10_000}, headers=api.as_("sue")).json()
     assert blocked["verdict"] == "block"
     assert any("sanction" in r["code"] for r in blocked["reasons"])
@@ -52,18 +54,21 @@ def test_deposit_and_withdrawal_decisions_are_audited_with_the_user(api: Api, tm
 def test_decision_input_errors(api: Api, tmp_path: Path) -> None:
     seed(api, tmp_path)
     c = api.client
-    unknown = c.post("/decisions/withdrawal", json={"account_id": "NOPE", "address": "bc1qx", "amount": 1},
+    unknown = c.post("/decisions/withdrawal", json={"account_id": "NOPE", "address": ELSEWHERE, "amount": 1},
                      headers=api.as_("ann"))
     assert unknown.status_code == 404 and "NOPE" in unknown.json()["error"]
-    negative = c.post("/decisions/withdrawal", json={"account_id": "A1", "address": "bc1qx", "amount": -5},
+    negative = c.post("/decisions/withdrawal", json={"account_id": "A1", "address": ELSEWHERE, "amount": -5},
                       headers=api.as_("ann"))
     assert negative.status_code == 422 and "amount" in negative.json()["error"]
+    typo = c.post("/decisions/withdrawal", json={"account_id": "A1", "address": ELSEWHERE[:-1] + "5", "amount": 1},
+                  headers=api.as_("ann"))
+    assert typo.status_code == 422 and "not a valid Bitcoin address" in typo.json()["error"]
     floaty = c.post("/decisions/deposit", json={"account_id": "A1", "txid": CLEAN, "vout": 1, "amount": 1.5},
                     headers=api.as_("ann"))
     assert floaty.status_code == 422
     assert c.post("/decisions/deposit", json={"account_id": "A1", "txid": "xyz", "vout": 0, "amount": 1},
                   headers=api.as_("ann")).status_code == 422
-    assert c.post("/decisions/withdrawal", json={"account_id": "A1", "address": "bc1qx", "amount": 1},
+    assert c.post("/decisions/withdrawal", json={"account_id": "A1", "address": ELSEWHERE, "amount": 1},
                   headers=api.as_("aud")).status_code == 403
 
 

@@ -21,7 +21,7 @@ MATRIX: list[tuple[str, str, str, Any, Perm]] = [
     ("POST", "/decisions/deposit", "/decisions/deposit",
      {"account_id": "A1", "txid": "ab" * 32, "vout": 0, "amount": 1}, Perm.DECIDE),
     ("POST", "/decisions/withdrawal", "/decisions/withdrawal",
-     {"account_id": "A1", "address": "bc1qexample", "amount": 1}, Perm.DECIDE),
+     {"account_id": "A1", "address": "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "amount": 1}, Perm.DECIDE),
     ("GET", "/lists/snapshots", "/lists/snapshots", None, Perm.READ),
     ("GET", "/lists/stats", "/lists/stats", None, Perm.READ),
     ("GET", "/lists/diff", "/lists/diff?a=1&b=2", None, Perm.READ),

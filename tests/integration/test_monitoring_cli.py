@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sanctrace.engine.duckdb_engine import DuckDBEngine
-from tests.monitoring.world import EXPECTED, insert_signals, write_world
+from tests.monitoring.world import EXPECTED, REAL, insert_signals, write_world
 
 
 def _world(cli: Any, tmp_path: Path) -> None:
@@ -64,13 +64,17 @@ def test_run_backtest_and_decide(cli: Any, tmp_path: Path) -> None:
     assert bt.exit_code == 0, bt.stderr
     assert json.loads(bt.stdout)["any_rule"]["recall"] == 0.5
 
-    dep = cli("decide", "deposit", "--txid", "t_mining", "--vout", "0", "--account", "A3", "--amount", "5000")
+    dep = cli("decide", "deposit", "--txid", REAL["t_mining"], "--vout", "0", "--account", "A3", "--amount", "5000")
     assert dep.exit_code == 0, dep.stderr
     assert json.loads(dep.stdout)["verdict"] == "freeze"
-    wd = cli("decide", "withdrawal", "--account", "A3", "--address", "bc1qcluster", "--amount", "10")
+    wd = cli("decide", "withdrawal", "--account", "A3", "--address", REAL["bc1qcluster"], "--amount", "10")
     assert json.loads(wd.stdout)["verdict"] == "block"
-    missing = cli("decide", "withdrawal", "--account", "NOPE", "--address", "x", "--amount", "1")
+    missing = cli("decide", "withdrawal", "--account", "NOPE", "--address", REAL["bc1qclean"], "--amount", "1")
     assert missing.exit_code == 1 and missing.stderr.strip() == "error: unknown account 'NOPE'"
+    typo = REAL["bc1qclean"][:-1] + ("q" if REAL["bc1qclean"][-1] != "q" else "p")
+    mistyped = cli("decide", "withdrawal", "--account", "A3", "--address", typo, "--amount", "1")
+    assert mistyped.exit_code == 1 and mistyped.stderr.strip() == (
+        f"error: withdrawal: A3: destination '{typo}' is not a valid Bitcoin address (bad bech32 checksum)")
     verify = cli("audit", "verify")
     assert verify.exit_code == 0, verify.stderr
 
@@ -96,14 +100,15 @@ def test_decision_server(cli: Any, tmp_path: Path) -> None:
         assert line.startswith("listening on http://127.0.0.1:"), line + (proc.stderr.read() if proc.stderr else "")
         base = line.split()[-1]
         status, body = _post(base + "/v1/decisions/withdrawal",
-                             {"account_id": "A3", "address": "1SanctionedAddr", "amount": 10})
+                             {"account_id": "A3", "address": REAL["1SanctionedAddr"], "amount": 10})
         assert status == 200 and body["verdict"] == "block"
         status, body = _post(base + "/v1/decisions/deposit",
-                             {"account_id": "A3", "txid": "t_clean", "vout": 1, "amount": 10})
+                             {"account_id": "A3", "txid": REAL["t_clean"], "vout": 1, "amount": 10})
         assert status == 200 and body["verdict"] == "credit"
         assert _post(base + "/v1/decisions/deposit", {"account_id": "A3", "txid": "t", "amount": 1}) == (
             422, {"error": "request: vout: required integer"})
-        assert _post(base + "/v1/decisions/deposit", {"account_id": "ZZ", "txid": "t", "vout": 0, "amount": 1}) == (
+        unknown = {"account_id": "ZZ", "txid": REAL["t_clean"], "vout": 0, "amount": 1}
+        assert _post(base + "/v1/decisions/deposit", unknown) == (
             404, {"error": "unknown account 'ZZ'"})
         assert _post(base + "/v1/nowhere", {})[0] == 404
         with urllib.request.urlopen(base + "/health", timeout=30) as resp:

@@ -8,7 +8,7 @@ from sanctrace.monitoring.decisions import Decider
 from sanctrace.monitoring.rules.evaluate import record_hits, run_ruleset
 from sanctrace.monitoring.rules.interp import EventHistory, evaluate, truth
 from sanctrace.monitoring.rules.ruleset import load_ruleset, parse_ruleset
-from tests.monitoring.world import EXPECTED
+from tests.monitoring.world import EXPECTED, REAL
 
 
 def _by_rule(hits: list) -> dict[str, set[str]]:  # type: ignore[type-arg]
@@ -37,8 +37,8 @@ def test_explanations_are_filled(world: DuckDBEngine) -> None:
     hits = run_ruleset(world, load_ruleset("mission"), only=["STRUCTURING", "PASS-THROUGH"])
     text = {h.rule.id: h.explanation for h in hits}
     assert text["STRUCTURING"] == "3 transfers between 1800000 and 2000000 JPY in 7 days by customer C4."
-    assert text["PASS-THROUGH"] == ("Withdrawal W1 of 9000000 JPY to 1SanctionedAddr within 6 hours of 10000000 "
-                                    "JPY arriving on account A2.")
+    assert text["PASS-THROUGH"] == (f"Withdrawal W1 of 9000000 JPY to {REAL['1SanctionedAddr']} within 6 hours "
+                                    "of 10000000 JPY arriving on account A2.")
 
 
 def test_sql_and_in_memory_evaluation_agree(world: DuckDBEngine) -> None:

@@ -6,10 +6,36 @@ events chosen by hand, not against whatever the engine happens to return.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 
+from sanctrace.chain.address import script_address
 from sanctrace.engine.base import Engine
 from sanctrace.monitoring.signal_schema import ensure_signal_tables
+
+# The data below names addresses and transactions by readable labels; what is written and inserted are
+# real, valid Bitcoin addresses and 64-hex txids derived from them (decisions refuse malformed ones).
+ADDRESS_LABELS = ("1SanctionedAddr", "bc1qcluster", "1GarantexHot", "bc1qclean",
+                  "bc1qdep1", "bc1qdep2", "bc1qdep3", "bc1qdep4", "bc1qdep6")
+TX_LABELS = ("t_mining", "t_clean", "t_sanct", "t_ru", "t_listed", "t_never_traced")
+
+
+def _address(label: str) -> str:
+    address = script_address(b"\x00\x14" + hashlib.sha256(label.encode()).digest()[:20])
+    assert address is not None
+    return address
+
+
+REAL: dict[str, str] = {**{label: _address(label) for label in ADDRESS_LABELS},
+                        **{label: hashlib.sha256(label.encode()).hexdigest() for label in TX_LABELS}}
+_LABEL = re.compile(r"\b(" + "|".join(map(re.escape, REAL)) + r")\b")
+
+
+def real(text: str) -> str:
+    """The text with every label replaced by its real address or txid."""
+    return _LABEL.sub(lambda m: REAL[m.group(1)], text)
+
 
 FILES: dict[str, str] = {
     "accounts.csv": """account_id,customer_id,customer_name,customer_type,country,opened_at,expected_monthly_volume_jpy
@@ -76,7 +102,7 @@ def write_world(folder: Path) -> list[Path]:
     paths = []
     for name, text in FILES.items():
         path = folder / name
-        path.write_text(text, encoding="utf-8")
+        path.write_text(real(text), encoding="utf-8")
         paths.append(path)
     return paths
 
@@ -89,13 +115,13 @@ def insert_signals(engine: Engine) -> None:
         "('C1', true, 'resident of RU', NULL, NULL, NULL, NULL, NULL), "
         "('C6', false, NULL, true, 'ofac:99999', 'SDN', true, 1.0), "
         "('C5', false, NULL, false, 'ofac:12345', 'SDN', true, 0.82)")
-    engine.execute(
+    engine.execute(real(
         "INSERT INTO signal_addresses (address, sanctioned, sanction_entity, russia_nexus, label, cluster_id, "
         "cluster_sanctioned, cluster_russia_nexus, cluster_label) VALUES "
         "('1SanctionedAddr', true, 'Garantex Europe OU', true, 'garantex', 'cl-0', true, true, 'Garantex'), "
         "('bc1qcluster', false, NULL, false, NULL, 'cl-1', true, false, 'Hydra Market cluster'), "
-        "('1GarantexHot', false, NULL, true, 'garantex', NULL, false, false, NULL)")
-    engine.execute(
+        "('1GarantexHot', false, NULL, true, 'garantex', NULL, false, false, NULL)"))
+    engine.execute(real(
         "INSERT INTO signal_deposits (txid, vout, mining_ru_share, mining_share, sanctioned_share, hops, max_hops) "
         "VALUES ('t_mining', 0, 0.4, 0.9, 0.0, 2, 3), ('t_sanct', 0, 0.0, 0.0, 0.05, 1, 3), "
-        "('t_clean', 1, 0.0, 0.0, 0.0, NULL, 3)")
+        "('t_clean', 1, 0.0, 0.0, 0.0, NULL, 3)"))

@@ -14,12 +14,14 @@ it is appended synchronously; a server passes its own ``audit_sink`` to batch ap
 from __future__ import annotations
 
 import gc
+import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sanctrace.cases.audit import AuditEntry, AuditLog
+from sanctrace.chain.address import address_to_script
 from sanctrace.config import Settings
 from sanctrace.engine.base import Engine
 from sanctrace.errors import InputError, NotFound, SanctraceError
@@ -50,6 +52,19 @@ def _naive(ts: datetime | None) -> datetime:
 
 def _prefixed(ns: str, columns: tuple[tuple[str, str], ...], row: tuple[Any, ...]) -> dict[str, Any]:
     return {f"{ns}.{name}": value for (name, _), value in zip(columns, row, strict=True)}
+
+
+# A withdrawal that leaves cannot be recalled: a mistyped address must be refused, not scored as "clean".
+_TXID = re.compile(r"[0-9a-f]{64}")
+
+
+def _check_bitcoin_address(account_id: str, address: str) -> None:
+    try:
+        address_to_script(address)
+    except InputError as exc:
+        reason = str(exc).rsplit(": ", 1)[-1]
+        raise InputError.at("withdrawal", account_id,
+                            f"destination {address!r} is not a valid Bitcoin address ({reason})") from None
 
 
 class Decider:
@@ -167,6 +182,8 @@ class Decider:
         if vout < 0:
             raise InputError.at("deposit", f"{txid}:{vout}", "vout must be >= 0")
         txid = txid.strip().lower()
+        if asset == "BTC" and not _TXID.fullmatch(txid):
+            raise InputError.at("deposit", f"{txid}:{vout}", "txid must be 64 hexadecimal characters")
         event = self._event("deposit", account_id, asset, amount, value_jpy, ts, event_id,
                             txid=txid, vout=int(vout), address=address, direction="in")
         return self._decide(event, f"{txid}:{vout}")
@@ -176,6 +193,9 @@ class Decider:
                    counterparty_vasp: str | None = None, counterparty_vasp_country: str | None = None) -> Decision:
         if not address:
             raise InputError.at("withdrawal", account_id, "destination address is required")
+        address = address.strip()
+        if asset == "BTC":
+            _check_bitcoin_address(account_id, address)
         event = self._event("withdrawal", account_id, asset, amount, value_jpy, ts, event_id, address=address,
                             direction="out", counterparty_vasp=counterparty_vasp,
                             counterparty_vasp_country=(counterparty_vasp_country or "").upper() or None)
