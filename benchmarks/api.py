@@ -93,7 +93,7 @@ def build(db: Path, tmp: Path) -> dict[str, Any]:
         "INSERT INTO signal_addresses (address, sanctioned, sanction_entity, russia_nexus, label, cluster_id, "
         "cluster_sanctioned, cluster_russia_nexus, cluster_label) "
         "SELECT address, i % 50 = 0, NULL, i % 20 = 0, NULL, 'cl' || (i % 300), i % 70 = 0, false, NULL "
-        "FROM range(20000) t(i)")
+        "FROM bench_addresses")
     users.create_user(engine, "withdrawal-service", "analyst")
     token = users.issue_token(engine, "withdrawal-service")
     engine.close()
