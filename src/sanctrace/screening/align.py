@@ -24,7 +24,10 @@ from sanctrace.screening.vocabulary import patronymic_stem
 
 MIN_PAIR_SIM = 0.6
 # Comparison modes: how to treat a pair of names whose scripts differ.
-PLAIN, SKELETON, SYLLABIC_QUERY, SYLLABIC_CANDIDATE = 0, 1, 2, 3
+# TRANSLATED: spelled the same way (Latin on both sides), but one side's generic words were
+# translated from Japanese or Chinese, so another English word for the same thing also counts.
+PLAIN, SKELETON, SYLLABIC_QUERY, SYLLABIC_CANDIDATE, TRANSLATED = 0, 1, 2, 3, 4
+_TRANSLATING = (SYLLABIC_QUERY, SYLLABIC_CANDIDATE, TRANSLATED)
 
 
 @lru_cache(maxsize=1 << 18)
@@ -45,12 +48,15 @@ def token_sim(a: str, b: str, mode: int) -> float:
     if stem_a and stem_b and (stem_a == stem_b or same_given_name(stem_a, stem_b)):
         return 0.85  # Volodymyrovych / Vladimirovich: one father's name in two languages
     sim = _edit_sim(a, b, ka, kb)
-    if mode in (SYLLABIC_QUERY, SYLLABIC_CANDIDATE):
+    if mode in _TRANSLATING:
         # A translated Japanese term may come out as another English word for the same thing.
         if same_concept(a, b):
             return 0.9
         if same_stem(a, b):
             sim = max(sim, 0.85)
+        if mode == TRANSLATED:
+            return sim
+    if mode in (SYLLABIC_QUERY, SYLLABIC_CANDIDATE):
         ka_, kb_ = kana_key(a, mode == SYLLABIC_QUERY), kana_key(b, mode == SYLLABIC_CANDIDATE)
         if ka_ and kb_ and min(len(ka_), len(kb_)) >= 3:
             ratio = Levenshtein.normalized_similarity(ka_, kb_)
@@ -60,7 +66,7 @@ def token_sim(a: str, b: str, mode: int) -> float:
         if is_kana_shaped(kana):
             sim = max(sim, kana_token_sim(kana, latin))
         return sim
-    if mode:
+    if mode == SKELETON:
         sa, sb = skeleton(a), skeleton(b)
         if sa and sb:
             shortest = min(len(sa), len(sb))
@@ -223,7 +229,7 @@ def _find_span(tok: str, tokens: tuple[str, ...], used: set[int], mode: int,
                 continue
             joined = "".join(tokens[k] for k in idx)
             sim = token_sim(tok, joined, mode) if tok_is_query else token_sim(joined, tok, mode)
-            if sim >= 0.85:
+            if sim >= (0.75 if syllabic else 0.85):
                 return sim, idx
     return None
 

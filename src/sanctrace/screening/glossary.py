@@ -153,6 +153,8 @@ def same_stem(a: str, b: str) -> bool:
     return common >= 5 and max(len(a), len(b)) - common <= 4 and min(len(a), len(b)) - common <= 3
 
 
+# Every English word the glossary produces: in a translated name these are generic words.
+GLOSSARY_WORDS: frozenset[str] = frozenset(word for english in GLOSSARY.values() for word in english.split())
 GLOSSARY_SORTED: tuple[tuple[str, str], ...] = tuple(sorted(GLOSSARY.items(), key=lambda kv: -len(kv[0])))
 
 

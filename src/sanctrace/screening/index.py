@@ -87,11 +87,16 @@ class NameIndex:
     def __init__(self, names: Sequence[ParsedName]) -> None:
         hashes: list[int] = []
         owners: list[int] = []
+        sizes: list[int] = []
         for name_id, name in enumerate(names):
             keys = name_keys(name, with_skeleton=True, indexing=True)
+            sizes.append(max((len(f.tokens) for f in name.forms), default=0))
             hashes.extend(hash(k) for k in keys)
             owners.extend([name_id] * len(keys))
         self.size = len(names)
+        # Exact ties (the same keys matched) go to the shorter name: "LLC Center" before the
+        # hundred longer names that also contain "center".
+        self._tie_break = np.asarray(sizes, dtype=np.float32) * np.float32(1e-3)
         key_arr = np.asarray(hashes, dtype=np.int64)
         id_arr = np.asarray(owners, dtype=np.int32)
         order = np.argsort(key_arr, kind="stable")
@@ -106,7 +111,7 @@ class NameIndex:
     def nbytes(self) -> int:
         """Memory held by the index arrays."""
         return int(self._keys.nbytes + self._starts.nbytes + self._counts.nbytes + self._postings.nbytes
-                   + self._idf.nbytes)
+                   + self._idf.nbytes + self._tie_break.nbytes)
 
     def candidates(self, query: ParsedName, limit: int,
                    mask: npt.NDArray[np.float32] | None = None) -> list[int]:
@@ -141,6 +146,7 @@ class NameIndex:
             return []
         hits, inverse = np.unique(np.concatenate(all_ids), return_inverse=True)
         hit_scores = np.bincount(inverse, weights=np.concatenate(all_weights)).astype(np.float32)
+        hit_scores -= self._tie_break[hits]
         if mask is not None:
             keep = mask[hits] > 0
             hits, hit_scores = hits[keep], hit_scores[keep]

@@ -25,6 +25,7 @@ from sanctrace.screening.align import (
     SKELETON,
     SYLLABIC_CANDIDATE,
     SYLLABIC_QUERY,
+    TRANSLATED,
     Pair,
     align,
     role_weight,
@@ -179,11 +180,11 @@ def compare_forms(q: NameForm, c: NameForm, mode: int, is_org: bool,
     conflict_c = _distinct_left(c, al.unmatched_c)
     conflict = conflict_q > 0 and conflict_c > 0
     # Japanese translations of organisation names often leave out generic words.
-    extra = (0.4 if mode in (SYLLABIC_QUERY, SYLLABIC_CANDIDATE) else 0.8) if is_org else PERSON_EXTRA
+    extra = (0.4 if mode in (SYLLABIC_QUERY, SYLLABIC_CANDIDATE, TRANSLATED) else 0.8) if is_org else PERSON_EXTRA
     alpha = 1.0 if conflict else extra
     penalty = alpha * (role_weight(q, al.unmatched_q) + role_weight(c, al.unmatched_c))
     alignment = matched / (possible + penalty)
-    if mode:
+    if mode not in (PLAIN, TRANSLATED):
         sq = "".join(sorted(s for s in q.skeletons if s))
         sc = "".join(sorted(s for s in c.skeletons if s))
     else:
@@ -235,6 +236,8 @@ def compare_names(q: ParsedName, c: ParsedName, is_org: bool = False) -> NameCom
         mode = SYLLABIC_CANDIDATE
     else:
         mode = SKELETON if q.use_skeleton or c.use_skeleton else PLAIN
+    if mode == PLAIN and is_org and q.script != c.script and (q.script in _SYLLABIC or c.script in _SYLLABIC):
+        mode = TRANSLATED  # a Kanji organisation name: its generic words were translated
     best = NameComparison()
     best_key = -1.0
     for qf in q.forms:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from sanctrace.screening.glossary import translate_terms
+from sanctrace.screening.glossary import GLOSSARY_WORDS, translate_terms
 from sanctrace.screening.japanese import JAPANESE_LEGAL_FORMS_SORTED, japanese_to_latin
 from sanctrace.screening.phonetic import phonetic_key, skeleton
 from sanctrace.screening.translit import cyrillic_renderings, fold_latin, script_of, to_ascii
@@ -95,6 +95,9 @@ _NUMBER_WORDS = {
 }
 
 
+_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
+_PARENTHESES = re.compile(r"\([^()]+\)")
+_ACRONYM = re.compile(r"^(?=(?:[^A-Z]*[A-Z]){2})[A-Za-z]{2,8}$")
 _LEET = str.maketrans("013457", "oieast")
 
 
@@ -108,6 +111,8 @@ def _tokenise(latin: str, is_org: bool) -> list[str]:
             continue
         if is_org:
             tok = ABBREVIATIONS.get(tok, _NUMBER_WORDS.get(tok, tok))
+            if _ORDINAL.match(tok):
+                tok = tok[:-2]  # "35th Shipyard" is shipyard number 35 (第35造船所)
             if tok in _TENS:
                 tok = str(_TENS[tok])
             elif tok.isdigit() and len(tok) == 1 and tokens and tokens[-1].isdigit() and tokens[-1].endswith("0") \
@@ -170,18 +175,32 @@ def _strip_marks(text: str) -> str:
     return unicodedata.normalize("NFC", kept)
 
 
-def _renderings(text: str, script: str, is_org: bool) -> tuple[list[str], set[str]]:
+_KANJI_RUN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u3005]+")
+
+
+def _translated(text: str) -> tuple[str, frozenset[str]]:
+    """A Japanese organisation name with its generic words translated, and the tokens that are
+    generic: the glossary's English words, and readings of Kanji the glossary does not know
+    (a Japanese reading of an untranslated word cannot be compared with an English one)."""
+    translated = translate_terms(text)
+    unknown = {tok for run in _KANJI_RUN.findall(translated) for tok in japanese_to_latin(run).split()}
+    return japanese_to_latin(translated), GLOSSARY_WORDS | unknown
+
+
+def _renderings(text: str, script: str, is_org: bool) -> tuple[list[str], set[str], frozenset[str]]:
+    """Latin renderings of ``text``, the legal forms taken out, and tokens to treat as generic."""
     forms: set[str] = set()
     if script in ("Jpan", "Kana") or (script == "Hani" and any("\u30a0" <= c <= "\u30ff" for c in text)):
         for jp_form, canon in JAPANESE_LEGAL_FORMS_SORTED:
             if jp_form in text:
                 text = text.replace(jp_form, " ")
                 forms.update(canon)
-        plain = japanese_to_latin(text)
-        if is_org:  # generic words of an organisation's name are translated, not romanised
-            translated = japanese_to_latin(translate_terms(unicodedata.normalize("NFKC", text)))
-            return ([translated, plain] if translated != plain else [plain]), forms
-        return [plain], forms
+        if is_org:
+            # Generic words of an organisation's name are translated, not romanised; Kanji the
+            # glossary does not know are still read, so the plain reading adds nothing but noise.
+            latin, generic = _translated(unicodedata.normalize("NFKC", text))
+            return [latin], forms, generic
+        return [japanese_to_latin(text)], forms, frozenset()
     if script == "Hani":
         # Kanji alone may be a Chinese or a Japanese name: keep both readings.
         kanji = unicodedata.normalize("NFKC", text)
@@ -191,15 +210,16 @@ def _renderings(text: str, script: str, is_org: bool) -> tuple[list[str], set[st
                 forms.update(canon)
         renderings = [*_chinese_renderings(kanji), japanese_to_latin(kanji)]
         if is_org:  # a Japanese organisation name in Kanji only: translate the generic words
-            translated = japanese_to_latin(translate_terms(kanji))
+            translated, generic = _translated(kanji)
             if translated not in renderings:
                 renderings.insert(0, translated)
-        return renderings, forms
+            return renderings, forms, generic
+        return renderings, forms, frozenset()
     if script == "Cyrl":
-        return cyrillic_renderings(_strip_marks(text)), forms
+        return cyrillic_renderings(_strip_marks(text)), forms, frozenset()
     if script == "Latn":
-        return [fold_latin(text)], forms
-    return [to_ascii(text)], forms
+        return [fold_latin(text)], forms, frozenset()
+    return [to_ascii(text)], forms, frozenset()
 
 
 @lru_cache(maxsize=1 << 16)
@@ -208,7 +228,13 @@ def parse_name(text: str, is_org: bool = False, is_person: bool = False) -> Pars
     ``is_person`` switches off legal-form detection (a person has none)."""
     clean = unicodedata.normalize("NFKC", text).strip()
     script = script_of(clean)
-    latin_variants, legal = _renderings(clean, script, is_org)
+    latin_variants, legal, generic = _renderings(clean, script, is_org)
+    if is_org and "(" in clean:
+        # "Federal Security Service (FSB)": a bracketed acronym is another name of the same body, so
+        # the name must also stand without it. Words in brackets ("Bank of China (Hong Kong)") stay.
+        acronyms = [g for g in _PARENTHESES.findall(clean) if all(_ACRONYM.match(w) for w in g[1:-1].split())]
+        for group in acronyms:
+            latin_variants += [v.replace(group.lower(), " ") for v in latin_variants if group.lower() in v]
     titles: set[str] = set()
     forms: list[NameForm] = []
     seen: set[tuple[str, ...]] = set()
@@ -226,7 +252,8 @@ def parse_name(text: str, is_org: bool = False, is_person: bool = False) -> Pars
         if key in seen:
             continue
         seen.add(key)
-        roles = tuple(_role(t, is_org) for t in tokens)
+        roles = tuple(TokenRole.GENERIC if t in generic and _role(t, is_org) is TokenRole.NAME else _role(t, is_org)
+                      for t in tokens)
         if len(tokens) < 3:  # a patronymic comes with a given name and a surname ("Zdancewicz" is a surname)
             roles = tuple(TokenRole.NAME if r is TokenRole.PATRONYMIC else r for r in roles)
         forms.append(NameForm(
