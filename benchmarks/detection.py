@@ -6,7 +6,11 @@ flagged *for that scheme's reason*, plus case-level precision (cases whose subje
 any scheme). Prints one JSON document. Targets: recall >= 0.95 on every scheme, case precision >= 0.8;
 the medium world (>= 1M transactions, >= 100k customers) within 15 minutes.
 
-    python benchmarks/detection.py [--size small|medium] [--seed 7] [--keep DIR]
+    python benchmarks/detection.py [--size small|medium|large] [--seed 7] [--keep DIR]
+                                   [--world DIR] [--engine duckdb|spark]
+
+``--world`` scores an already generated world (``sanctrace demo generate``) instead of generating one;
+``--engine spark`` runs the chain-scale stages on Spark, as ``sanctrace --engine spark run`` does.
 """
 
 from __future__ import annotations
@@ -85,23 +89,28 @@ def main() -> int:
     parser.add_argument("--size", default="small", choices=("small", "medium", "large"))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, default=None, help="keep the world and database here")
+    parser.add_argument("--world", type=Path, default=None, help="use this generated world (skip generating)")
+    parser.add_argument("--engine", default="duckdb", choices=("duckdb", "spark"))
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="sanctrace-detection-"))
-    world_dir = work / "world"
+    world_dir = args.world or work / "world"
     started = time.perf_counter()
-    generate_world(args.seed, args.size, world_dir)
+    if args.world is None:
+        generate_world(args.seed, args.size, world_dir)
     generate_s = time.perf_counter() - started
     db = work / "sanctrace.duckdb"
-    engine = DuckDBEngine(db)
-    outcomes = run_stages(STAGES, StageContext(engine, world_dir, world_dir / "out", Settings(db=db)))
+    settings = Settings(db=db, engine=args.engine)
+    engine = DuckDBEngine(db, threads=settings.threads, memory_limit=settings.memory_limit)
+    outcomes = run_stages(STAGES, StageContext(engine, world_dir, work / "out", settings))
     pipeline_s = sum(o.seconds for o in outcomes)
     truth = json.loads((world_dir / "truth" / "ground_truth.json").read_text(encoding="utf-8"))
     result = score(engine, truth)
     world = json.loads((world_dir / "world.json").read_text(encoding="utf-8"))
     report = {
-        "benchmark": "detection", "size": args.size, "seed": args.seed,
+        "benchmark": "detection", "size": world.get("size", args.size), "seed": world.get("seed", args.seed),
+        "engine": args.engine,
         "world": {"customers": world["customers"], "chain_txs": world["chain_txs"]},
-        "generate_seconds": round(generate_s, 1),
+        "generate_seconds": round(generate_s, 1) if args.world is None else None,
         "stage_seconds": {o.name: round(o.seconds, 2) for o in outcomes},
         "stage_status": {o.name: o.status for o in outcomes if o.status != "done"},
         "pipeline_seconds": round(pipeline_s, 1),

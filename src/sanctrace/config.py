@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     engine: Literal["duckdb", "spark"] = "duckdb"
     spark_master: str = "local[*]"
     spark_warehouse: Path = Field(default=Path("sanctrace-spark"), description="Parquet dir for Spark runs")
+    # Extra Spark properties, e.g. SANCTRACE_SPARK_CONF='{"spark.driver.memory": "16g"}' for a large world on
+    # one machine; they override the defaults in engine/spark_engine.py.
+    spark_conf: dict[str, str] = Field(default_factory=dict)
     threads: int = 0  # 0: let DuckDB decide
     memory_limit: str | None = None
 

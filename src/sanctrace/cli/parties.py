@@ -84,7 +84,7 @@ def link(
     if backend == "spark":
         from sanctrace.engine.spark_engine import spark_session
 
-        spark = spark_session(ac.settings.spark_master)
+        spark = spark_session(ac.settings.spark_master, ac.settings.spark_conf)
     count = link_parties(ac.engine, threshold=threshold, backend=backend, spark=spark)
     if fmt == "json":
         emit({"links": count, "threshold": threshold, "backend": backend}, "json")

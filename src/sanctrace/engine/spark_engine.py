@@ -7,7 +7,7 @@ pyspark is imported only here, and only when a Spark engine is created.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -42,23 +42,27 @@ def _inline_params(sql: str, params: Sequence[Any] | None) -> str:
 _SESSIONS: dict[str, Any] = {}
 
 
-def spark_session(master: str = "local[*]") -> Any:
-    """One SparkSession per master per process (starting one costs seconds)."""
+DEFAULT_CONF: dict[str, str] = {
+    "spark.ui.enabled": "false",
+    "spark.sql.shuffle.partitions": "8",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.driver.memory": "4g",
+}
+
+
+def spark_session(master: str = "local[*]", conf: Mapping[str, str] | None = None) -> Any:
+    """One SparkSession per master per process (starting one costs seconds). ``conf`` is applied only
+    when the session is created: driver memory cannot change in a running JVM."""
     if master in _SESSIONS:
         return _SESSIONS[master]
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise EngineError("the Spark engine needs pyspark: pip install 'sanctrace[spark]'") from exc
-    session = (
-        SparkSession.builder.master(master)
-        .appName("sanctrace")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "8")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.driver.memory", "4g")
-        .getOrCreate()
-    )
+    builder = SparkSession.builder.master(master).appName("sanctrace")
+    for key, value in {**DEFAULT_CONF, **(conf or {})}.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     _SESSIONS[master] = session
     return session
@@ -70,7 +74,7 @@ class SparkEngine(Engine):
     def __init__(self, settings: Settings | None = None, *, master: str | None = None):
         settings = settings or Settings()
         self.settings = settings
-        self.spark = spark_session(master or settings.spark_master)
+        self.spark = spark_session(master or settings.spark_master, settings.spark_conf)
 
     def _sql(self, sql: str, params: Sequence[Any] | None) -> Any:
         return self.spark.sql(transpile(_inline_params(sql, params)))
