@@ -30,6 +30,7 @@ from sanctrace.chain.address import gather_slices, hex_rows
 from sanctrace.chain.decode import DecodedBlocks, coinbase_info, header_columns
 from sanctrace.chain.schema import SCRIPT_TYPES, ensure_schema
 from sanctrace.chain.store_chain import BlockState, ChainState
+from sanctrace.chain.store_link import STALE_PENALTY, BatchRows, write_batch
 from sanctrace.engine.base import Engine
 
 
@@ -60,9 +61,6 @@ def _registered(engine: Engine, name: str, table: pa.Table) -> Iterator[None]:
         if unregister is not None:
             unregister(name)
 
-
-# added to a stale copy's tx_id when picking the copy of a txid to link to: main chain first
-STALE_PENALTY = 1 << 62
 
 
 def _or_minus1(value: int | None) -> int:
@@ -155,130 +153,42 @@ def _insert(engine: Engine, dec: DecodedBlocks, sources: list[str], hashes: np.n
         "tx_index": tsel - blk[tx_block, 3], "is_coinbase": tsel == blk[tx_block, 3],
         "version": t[:, 7], "locktime": t[:, 8], "size": tsize, "vsize": (tweight + 3) // 4,
         "n_in": t[:, 5], "n_out": t[:, 6], "is_segwit": t[:, 4].astype(bool),
-        "fee": pa.nulls(len(tsel), pa.int64()),
     })
-    # outputs
+    # outputs and inputs, with local transaction indices for linking
     o = outa[osel]
-    kinds = dec.out_kind[osel].astype(np.int32)
-    outputs = pa.table({
-        "tx_id": tx_id[o[:, 3]], "vout": osel - txa[o[:, 3], 10], "value": o[:, 0],
-        "script_type": pa.DictionaryArray.from_arrays(pa.array(kinds), pa.array(SCRIPT_TYPES)).cast(pa.string()),
-        "address": dec.out_address.take(pa.array(osel)), "script": _gather(dec.buf, o[:, 1], o[:, 2]),
-        "pos": np.arange(len(osel), dtype=np.int64),  # order of first appearance -> new address ids
-    })
-    # inputs
     i = ina[isel]
     in_tx = i[:, 5]
     is_cb = np.isin(in_tx, blk[:, 3])  # first tx of a block
     prev = dec.buf[i[:, 0][:, None] + np.arange(32)[None, :]]
-    prev_txid = hex_rows(prev, valid=~is_cb)
-    in_value = dec.in_value[isel] if len(dec.in_value) else np.full(len(isel), -1, dtype=np.int64)
-    in_addr = (dec.in_address.take(pa.array(isel)) if dec.in_address is not None
-               else pa.nulls(len(isel), pa.large_string()))
-    inputs = pa.table({
-        "tx_id": tx_id[in_tx], "vin": isel - txa[in_tx, 9],
-        "prev_txid": prev_txid,
-        "prev_vout": pa.array(i[:, 1], pa.int64(), mask=is_cb), "sequence": i[:, 2],
-        "value": pa.array(in_value, pa.int64(), mask=in_value < 0), "address": in_addr,
-        "pos": np.arange(len(isel), dtype=np.int64) + (1 << 40),
-    })
+    block_main = np.zeros(len(hashes), dtype=bool)
+    block_main[bsel] = main_of
+    rows = BatchRows(
+        base_tx=base_tx, txs=txs, tx_main=block_main[tx_block], tx_coinbase=tsel == blk[tx_block, 3],
+        out_tx=tx_id[o[:, 3]] - base_tx, out_vout=osel - txa[o[:, 3], 10], out_value=o[:, 0],
+        out_type=pa.DictionaryArray.from_arrays(pa.array(dec.out_kind[osel].astype(np.int32)),
+                                                pa.array(SCRIPT_TYPES)).cast(pa.string()),
+        out_address=dec.out_address.take(pa.array(osel)), out_script=_gather(dec.buf, o[:, 1], o[:, 2]),
+        in_tx=tx_id[in_tx] - base_tx, in_vin=isel - txa[in_tx, 9], in_prev_txid=hex_rows(prev, valid=~is_cb),
+        in_prev_vout=np.where(is_cb, -1, i[:, 1]), in_sequence=i[:, 2],
+        in_value=dec.in_value[isel] if len(dec.in_value) else np.full(len(isel), -1, dtype=np.int64),
+        in_address=(dec.in_address.take(pa.array(isel)) if dec.in_address is not None
+                    else pa.nulls(len(isel), pa.large_string())),
+    )
     result.blocks, result.txs, result.inputs, result.outputs = len(bsel), len(tsel), len(isel), len(osel)
-    _write(engine, blocks, txs, outputs, inputs, base_tx)
+    write_batch(engine, blocks, rows)
+    _link_late(engine, txs, base_tx)
     if old_changed:
         _apply_reorg(engine, old_changed)
 
 
-def _write(engine: Engine, blocks: pa.Table, txs: pa.Table, outputs: pa.Table, inputs: pa.Table,
-           base_tx: int) -> None:
-    """Insert the batch so that fresh rows are written final: DuckDB updates rows cheaply only once
-    they are committed, so links, spends and fees of the batch are computed before the INSERTs and
-    UPDATE touches only rows of earlier batches."""
+def _link_late(engine: Engine, txs: pa.Table, base_tx: int) -> None:
+    """Inputs of earlier batches that waited for one of this batch's transactions (blocks out of
+    order, across files) are linked now, with their spends and fees."""
     base = int(base_tx)
-    with _registered(engine, "_b_blocks", blocks), _registered(engine, "_b_txs", txs), \
-            _registered(engine, "_b_out", outputs), _registered(engine, "_b_in", inputs):
-        engine.execute("INSERT INTO chain_blocks SELECT * FROM _b_blocks")
-        # 3. addresses: one pass over chain_addresses maps the batch's distinct addresses to ids;
-        #    new ones get ids in order of first appearance in the batch
-        engine.execute("""
-            CREATE OR REPLACE TEMP TABLE _addr AS
-            WITH u AS (
-                SELECT address, min(pos) AS first_pos, arg_min(script_type, pos) AS script_type
-                FROM (SELECT address, script_type, pos FROM _b_out WHERE address IS NOT NULL
-                      UNION ALL
-                      SELECT address, NULL, pos FROM _b_in WHERE address IS NOT NULL)
-                GROUP BY address),
-            hit AS (SELECT address, address_id FROM chain_addresses
-                    WHERE address IN (SELECT address FROM u)),  -- probe the big table, build on the batch
-            known AS (SELECT u.address, u.script_type, u.first_pos, hit.address_id
-                      FROM u LEFT JOIN hit USING (address))
-            SELECT address, script_type, address_id FROM known WHERE address_id IS NOT NULL
-            UNION ALL
-            SELECT address, script_type, (SELECT coalesce(max(address_id), 0) FROM chain_addresses)
-                   + row_number() OVER (ORDER BY first_pos)
-            FROM known WHERE address_id IS NULL""")
-        engine.execute("""INSERT INTO chain_addresses SELECT address_id, address, script_type FROM _addr
-                          WHERE address_id > (SELECT coalesce(max(address_id), 0) FROM chain_addresses)
-                          ORDER BY address_id""")
-        engine.execute("""
-            CREATE OR REPLACE TEMP TABLE _outs AS
-            SELECT o.tx_id, o.vout, o.value, o.script_type, a.address_id, o.script
-            FROM _b_out o LEFT JOIN _addr a ON a.address = o.address""")
-        engine.execute("""
-            CREATE OR REPLACE TEMP TABLE _links AS
-            WITH txs AS (
-                SELECT t.txid, t.tx_id, b.in_main_chain FROM chain_txs t JOIN chain_blocks b USING (block_id)
-                WHERE t.txid IN (SELECT prev_txid FROM _b_in)
-                UNION ALL
-                SELECT t.txid, t.tx_id, b.in_main_chain FROM _b_txs t JOIN _b_blocks b USING (block_id)
-                WHERE t.txid IN (SELECT prev_txid FROM _b_in)),
-            best AS (SELECT txid, arg_min(tx_id, CASE WHEN in_main_chain THEN tx_id ELSE tx_id + ? END) AS tx_id
-                     FROM txs GROUP BY txid),
-            prev_out AS (
-                SELECT tx_id, vout, value, address_id FROM chain_outputs
-                WHERE tx_id IN (SELECT tx_id FROM best WHERE tx_id < ?)
-                UNION ALL
-                SELECT tx_id, vout, value, address_id FROM _outs)
-            SELECT i.tx_id, i.vin, i.prev_txid, i.prev_vout, p.tx_id AS prev_tx_id, i.sequence,
-                   coalesce(o.value, i.value) AS value, coalesce(o.address_id, ia.address_id) AS address_id,
-                   sb.in_main_chain AS spender_main
-            FROM _b_in i
-            JOIN _b_txs st ON st.tx_id = i.tx_id JOIN _b_blocks sb ON sb.block_id = st.block_id
-            LEFT JOIN best p ON p.txid = i.prev_txid
-            LEFT JOIN prev_out o ON o.tx_id = p.tx_id AND o.vout = i.prev_vout
-            LEFT JOIN _addr ia ON ia.address = i.address""", [STALE_PENALTY, base])
-        engine.execute("""
-            INSERT INTO chain_txs
-            SELECT t.* EXCLUDE (fee),
-                   CASE WHEN NOT t.is_coinbase AND f.n_known = f.n THEN f.total_in - s.total_out END
-            FROM _b_txs t
-            LEFT JOIN (SELECT tx_id, count(*) AS n, count(value) AS n_known, sum(value) AS total_in
-                       FROM _links GROUP BY tx_id) f USING (tx_id)
-            LEFT JOIN (SELECT tx_id, sum(value) AS total_out FROM _outs GROUP BY tx_id) s USING (tx_id)
-            ORDER BY t.tx_id""")
-        engine.execute("""
-            INSERT INTO chain_outputs
-            SELECT o.tx_id, o.vout, o.value, o.script_type, o.address_id, o.script, s.tx_id, s.vin
-            FROM _outs o LEFT JOIN (
-                SELECT prev_tx_id, prev_vout, min(tx_id) AS tx_id, arg_min(vin, tx_id) AS vin FROM _links
-                WHERE spender_main AND prev_tx_id >= ? GROUP BY prev_tx_id, prev_vout) s
-              ON s.prev_tx_id = o.tx_id AND s.prev_vout = o.vout
-            ORDER BY o.tx_id, o.vout""", [base])
-        engine.execute("""
-            INSERT INTO chain_inputs
-            SELECT tx_id, vin, prev_txid, prev_vout, prev_tx_id, sequence, value, address_id FROM _links
-            ORDER BY tx_id, vin""")
-        # 4. outputs of earlier batches spent now; inputs of earlier batches waiting for this batch
-        engine.execute("""
-            UPDATE chain_outputs AS o SET spent_tx_id = s.tx_id, spent_vin = s.vin
-            FROM (SELECT prev_tx_id, prev_vout, tx_id, vin FROM _links
-                  WHERE spender_main AND prev_tx_id < ?) s
-            WHERE o.tx_id = s.prev_tx_id AND o.vout = s.prev_vout""", [base])
+    with _registered(engine, "_b_txs", txs.select(["tx_id", "txid"])):
         late = engine.scalar("""
             SELECT count(*) FROM chain_inputs i WHERE i.tx_id < ? AND i.prev_tx_id IS NULL
               AND i.prev_txid IN (SELECT txid FROM _b_txs)""", [base])
-        engine.execute("DROP TABLE IF EXISTS _links")
-        engine.execute("DROP TABLE IF EXISTS _outs")
-        engine.execute("DROP TABLE IF EXISTS _addr")
         if late:
             engine.execute("""
                 UPDATE chain_inputs AS i SET prev_tx_id = n.tx_id,
