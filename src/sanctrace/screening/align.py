@@ -26,8 +26,11 @@ MIN_PAIR_SIM = 0.6
 # Comparison modes: how to treat a pair of names whose scripts differ.
 # TRANSLATED: spelled the same way (Latin on both sides), but one side's generic words were
 # translated from Japanese or Chinese, so another English word for the same thing also counts.
-PLAIN, SKELETON, SYLLABIC_QUERY, SYLLABIC_CANDIDATE, TRANSLATED = 0, 1, 2, 3, 4
-_TRANSLATING = (SYLLABIC_QUERY, SYLLABIC_CANDIDATE, TRANSLATED)
+# KANA_*: the syllabic side is Japanese (romanised Katakana), compared by phonetic alignment too.
+PLAIN, SKELETON, SYLLABIC_QUERY, SYLLABIC_CANDIDATE, TRANSLATED, KANA_QUERY, KANA_CANDIDATE = range(7)
+SYLLABIC_MODES = frozenset({SYLLABIC_QUERY, SYLLABIC_CANDIDATE, KANA_QUERY, KANA_CANDIDATE})
+_QUERY_SIDE = frozenset({SYLLABIC_QUERY, KANA_QUERY})
+_TRANSLATING = SYLLABIC_MODES | {TRANSLATED}
 
 
 @lru_cache(maxsize=1 << 18)
@@ -56,14 +59,15 @@ def token_sim(a: str, b: str, mode: int) -> float:
             sim = max(sim, 0.85)
         if mode == TRANSLATED:
             return sim
-    if mode in (SYLLABIC_QUERY, SYLLABIC_CANDIDATE):
-        ka_, kb_ = kana_key(a, mode == SYLLABIC_QUERY), kana_key(b, mode == SYLLABIC_CANDIDATE)
+    if mode in SYLLABIC_MODES:
+        query_side = mode in _QUERY_SIDE
+        ka_, kb_ = kana_key(a, query_side), kana_key(b, not query_side)
         if ka_ and kb_ and min(len(ka_), len(kb_)) >= 3:
             ratio = Levenshtein.normalized_similarity(ka_, kb_)
             kana_sim = 0.92 if ratio == 1.0 else 0.92 * ratio if ratio >= 0.75 else 0.0
             sim = max(sim, kana_sim)
-        kana, latin = (a, b) if mode == SYLLABIC_QUERY else (b, a)
-        if is_kana_shaped(kana):
+        kana, latin = (a, b) if query_side else (b, a)
+        if mode in (KANA_QUERY, KANA_CANDIDATE) and is_kana_shaped(kana):
             sim = max(sim, kana_token_sim(kana, latin))
         return sim
     if mode == SKELETON:
@@ -208,7 +212,7 @@ def _find_span(tok: str, tokens: tuple[str, ...], used: set[int], mode: int,
     first = tok[0]
     # Katakana writes compounds as one word and adds vowels: キドマテック is "Kidma Tech", and
     # its first letter need not be the Latin one (ホ for kh). The phonetic alignment decides.
-    syllabic = mode in (SYLLABIC_QUERY, SYLLABIC_CANDIDATE)
+    syllabic = mode in (KANA_QUERY, KANA_CANDIDATE)
     for j in range(n - 1):
         if j in used or (tokens[j][0] != first and not syllabic):
             continue  # a join and an acronym both start with the first letter of the span

@@ -94,7 +94,7 @@ class NameIndex:
             hashes.extend(hash(k) for k in keys)
             owners.extend([name_id] * len(keys))
         self.size = len(names)
-        # Exact ties (the same keys matched) go to the shorter name: "LLC Center" before the
+        # Exact ties (the same keys matched) may go to the shorter name: "LLC Center" before the
         # hundred longer names that also contain "center".
         self._tie_break = np.asarray(sizes, dtype=np.float32) * np.float32(1e-3)
         key_arr = np.asarray(hashes, dtype=np.int64)
@@ -114,8 +114,11 @@ class NameIndex:
                    + self._idf.nbytes + self._tie_break.nbytes)
 
     def candidates(self, query: ParsedName, limit: int,
-                   mask: npt.NDArray[np.float32] | None = None) -> list[int]:
-        """Ids of the ``limit`` names sharing the most (IDF-weighted) keys with ``query``."""
+                   mask: npt.NDArray[np.float32] | None = None, prefer_short: bool = False) -> list[int]:
+        """Ids of the ``limit`` names sharing the most (IDF-weighted) keys with ``query``.
+
+        ``prefer_short`` breaks exact ties in favour of names with fewer tokens (used for Japanese
+        queries, whose translated generic words tie with hundreds of longer names)."""
         groups = key_groups(query, with_skeleton=query.use_skeleton)
         if not groups or self.size == 0:
             return []
@@ -146,7 +149,8 @@ class NameIndex:
             return []
         hits, inverse = np.unique(np.concatenate(all_ids), return_inverse=True)
         hit_scores = np.bincount(inverse, weights=np.concatenate(all_weights)).astype(np.float32)
-        hit_scores -= self._tie_break[hits]
+        if prefer_short:
+            hit_scores -= self._tie_break[hits]
         if mask is not None:
             keep = mask[hits] > 0
             hits, hit_scores = hits[keep], hit_scores[keep]

@@ -21,9 +21,12 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from sanctrace.screening.align import (
+    KANA_CANDIDATE,
+    KANA_QUERY,
     PLAIN,
     SKELETON,
     SYLLABIC_CANDIDATE,
+    SYLLABIC_MODES,
     SYLLABIC_QUERY,
     TRANSLATED,
     Pair,
@@ -37,6 +40,7 @@ _DISTINCT = (TokenRole.NAME, TokenRole.NUMBER)
 # patronymics; an organisation's extra word ("Schweiz", "Trust") usually names another body.
 PERSON_EXTRA = 0.15
 _SYLLABIC = frozenset({"Jpan", "Kana", "Hang", "Hani"})
+_KANA = frozenset({"Jpan", "Kana"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +184,7 @@ def compare_forms(q: NameForm, c: NameForm, mode: int, is_org: bool,
     conflict_c = _distinct_left(c, al.unmatched_c)
     conflict = conflict_q > 0 and conflict_c > 0
     # Japanese translations of organisation names often leave out generic words.
-    extra = (0.4 if mode in (SYLLABIC_QUERY, SYLLABIC_CANDIDATE, TRANSLATED) else 0.8) if is_org else PERSON_EXTRA
+    extra = (0.4 if mode in SYLLABIC_MODES or mode == TRANSLATED else 0.8) if is_org else PERSON_EXTRA
     alpha = 1.0 if conflict else extra
     penalty = alpha * (role_weight(q, al.unmatched_q) + role_weight(c, al.unmatched_c))
     alignment = matched / (possible + penalty)
@@ -231,9 +235,9 @@ def compare_names(q: ParsedName, c: ParsedName, is_org: bool = False) -> NameCom
         # would blur 习近平/习近朋 or 김정은/김종은 into one sound.
         return compare_forms(q.native, c.native, PLAIN, is_org, titled)
     if q.use_skeleton and q.script in _SYLLABIC:
-        mode = SYLLABIC_QUERY
+        mode = KANA_QUERY if q.script in _KANA else SYLLABIC_QUERY
     elif c.use_skeleton and c.script in _SYLLABIC:
-        mode = SYLLABIC_CANDIDATE
+        mode = KANA_CANDIDATE if c.script in _KANA else SYLLABIC_CANDIDATE
     else:
         mode = SKELETON if q.use_skeleton or c.use_skeleton else PLAIN
     if mode == PLAIN and is_org and q.script != c.script and (q.script in _SYLLABIC or c.script in _SYLLABIC):

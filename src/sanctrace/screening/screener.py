@@ -45,7 +45,7 @@ DEFAULT_CANDIDATES = 10
 
 _PERSON_KINDS = frozenset({EntityKind.PERSON.value, EntityKind.UNKNOWN.value})
 _ORG_KINDS = frozenset({EntityKind.ORGANIZATION.value, EntityKind.UNKNOWN.value})
-_SYLLABIC_SCRIPTS = frozenset({"Jpan", "Kana"})
+_CJK_SCRIPTS = frozenset({"Jpan", "Kana", "Hani"})
 _ID_CLEAN = re.compile(r"[\s\-./]")
 _raw_parse = parse_name.__wrapped__  # list names bypass the query cache
 
@@ -212,10 +212,11 @@ class Screener:
         evidence = self._query_evidence(record)
         best: dict[int, tuple[float, dict[str, float], str]] = {}
         seen: dict[tuple[object, ...], NameComparison] = {}
-        # A Japanese name shares only sounds and translated generic words with the Latin one, so
-        # its blocking score is flatter: look further down the list.
-        limit = self.candidate_limit * (3 if query.script in _SYLLABIC_SCRIPTS else 1)
-        for name_id in self.index.candidates(query, limit, mask):
+        # A Japanese (or Chinese) name shares only sounds and translated generic words with the
+        # Latin one, so its blocking score is flatter: look further down the list.
+        japanese = query.script in _CJK_SCRIPTS
+        limit = self.candidate_limit * (3 if japanese else 1)
+        for name_id in self.index.candidates(query, limit, mask, prefer_short=japanese):
             item = self._names[name_id]
             entry = self.entries[item.entry]
             is_org = query_is_org or entry.kind not in (EntityKind.PERSON, EntityKind.UNKNOWN)
