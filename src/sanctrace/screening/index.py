@@ -16,8 +16,9 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from sanctrace.screening.kana_match import is_kana_shaped
 from sanctrace.screening.normalize import NameForm, ParsedName
-from sanctrace.screening.phonetic import deletions, kana_key, phonetic_key
+from sanctrace.screening.phonetic import deletions, kana_key, phonetic_key, skeleton
 
 MIN_DELETE_LEN = 5
 RELATIVE_FLOOR = 0.25
@@ -32,6 +33,7 @@ def name_keys(name: ParsedName, with_skeleton: bool, indexing: bool = False) -> 
 
 
 _SYLLABIC = frozenset({"Jpan", "Kana", "Hang"})
+_KANA_SCRIPTS = frozenset({"Jpan", "Kana"})
 
 
 def key_groups(name: ParsedName, with_skeleton: bool, indexing: bool = False) -> list[set[str]]:
@@ -48,6 +50,36 @@ def key_groups(name: ParsedName, with_skeleton: bool, indexing: bool = False) ->
         for tok in name.native.tokens:
             groups.setdefault(("n", tok), set()).add("n" + tok)
     return [g for g in groups.values() if g]
+
+
+def weighted_key_groups(name: ParsedName, with_skeleton: bool) -> list[tuple[set[str], float]]:
+    """Query key groups with the weight of the tokens they come from (a name token 1, a generic
+    word such as "research" or "institute" its lower role weight)."""
+    groups: dict[object, set[str]] = {}
+    kana = 2 if (name.script in _SYLLABIC and name.use_skeleton) else 0
+    weights: dict[object, float] = {}
+    for form in name.forms:
+        _form_keys(form, groups, with_skeleton, kana)
+        for pos, weight in enumerate(form.weights):
+            weights[pos] = max(weights.get(pos, 0.0), weight)
+            if pos:
+                pair = min(weight, form.weights[pos - 1])
+                weights[("j", pos - 1)] = max(weights.get(("j", pos - 1), 0.0), pair)
+    grams: set[object] = set()
+    if name.script in _KANA_SCRIPTS:
+        # Each skeleton trigram of a Katakana word counts on its own, at half the word's weight,
+        # so a compound meets the Latin words it renders in proportion to the sounds they share.
+        for form in name.forms:
+            for pos, (tok, skel) in enumerate(zip(form.tokens, form.skeletons, strict=True)):
+                if is_kana_shaped(tok):
+                    for gram in skeleton_trigrams(skel):
+                        grams.add(("g", gram))
+                        groups.setdefault(("g", gram), set()).add(gram)
+                        weights[("g", gram)] = max(weights.get(("g", gram), 0.0), 0.5 * form.weights[pos])
+    if name.native is not None:
+        for tok in name.native.tokens:
+            groups.setdefault(("n", tok), set()).add("n" + tok)
+    return [(g, weights[k] if k in grams else max(0.5, weights.get(k, 1.0))) for k, g in groups.items() if g]
 
 
 def _form_keys(form: NameForm, groups: dict[object, set[str]], with_skeleton: bool, kana: int) -> None:
@@ -75,6 +107,18 @@ def _form_keys(form: NameForm, groups: dict[object, set[str]], with_skeleton: bo
     for pos, (left, right) in enumerate(zip(form.tokens, form.tokens[1:], strict=False)):
         if len(left) > 1 and len(right) > 1:
             groups.setdefault(("j", pos), set()).add("k" + phonetic_key(left + right))
+    if kana == 1:  # list names: skeleton trigrams of each word and of each pair written as one
+        grams = groups.setdefault("g", set())
+        for pos, tok in enumerate(form.tokens):
+            grams.update(skeleton_trigrams(form.skeletons[pos]))
+            if pos:
+                grams.update(skeleton_trigrams(skeleton(form.tokens[pos - 1] + tok)))
+
+
+def skeleton_trigrams(skel: str) -> set[str]:
+    """Three-consonant-class pieces of a skeleton: a Katakana compound (ツタエフモーター) shares
+    several with the Latin words it renders ("Tutaev Motor"), wherever the word breaks fall."""
+    return {"g" + skel[i : i + 3] for i in range(len(skel) - 2)}
 
 
 class NameIndex:
@@ -114,19 +158,23 @@ class NameIndex:
                    + self._idf.nbytes + self._tie_break.nbytes)
 
     def candidates(self, query: ParsedName, limit: int,
-                   mask: npt.NDArray[np.float32] | None = None, prefer_short: bool = False) -> list[int]:
+                   mask: npt.NDArray[np.float32] | None = None, translated: bool = False) -> list[int]:
         """Ids of the ``limit`` names sharing the most (IDF-weighted) keys with ``query``.
 
-        ``prefer_short`` breaks exact ties in favour of names with fewer tokens (used for Japanese
-        queries, whose translated generic words tie with hundreds of longer names)."""
-        groups = key_groups(query, with_skeleton=query.use_skeleton)
-        if not groups or self.size == 0:
+        ``translated`` is for Japanese and Chinese queries, whose generic words were translated and
+        match hundreds of list names: their keys count with the words' role weight, and exact ties
+        go to names with fewer tokens."""
+        if translated:
+            weighted = weighted_key_groups(query, with_skeleton=query.use_skeleton)
+        else:
+            weighted = [(g, 1.0) for g in key_groups(query, with_skeleton=query.use_skeleton)]
+        if not weighted or self.size == 0:
             return []
         # Each query token adds, per list name, the IDF of its best key only: a long token's many
         # one-deletion keys must not outweigh a rare surname. Work only on the postings touched.
         all_ids: list[npt.NDArray[np.int32]] = []
         all_weights: list[npt.NDArray[np.float32]] = []
-        for group in groups:
+        for group, group_weight in weighted:
             wanted = np.fromiter((hash(k) for k in group), dtype=np.int64, count=len(group))
             pos = np.searchsorted(self._keys, wanted)
             inside = pos < len(self._keys)
@@ -137,19 +185,19 @@ class NameIndex:
             if len(pos) == 1:
                 p = pos[0]
                 all_ids.append(self._postings[self._starts[p]: self._starts[p] + self._counts[p]])
-                all_weights.append(np.full(int(self._counts[p]), self._idf[p], dtype=np.float32))
+                all_weights.append(np.full(int(self._counts[p]), self._idf[p] * group_weight, dtype=np.float32))
                 continue
             pos = pos[np.argsort(-self._idf[pos], kind="stable")]  # best key first
             ids = np.concatenate([self._postings[self._starts[p]: self._starts[p] + self._counts[p]] for p in pos])
             weights = np.repeat(self._idf[pos], self._counts[pos])
             unique_ids, first = np.unique(ids, return_index=True)  # first occurrence = best key
             all_ids.append(unique_ids.astype(np.int32))
-            all_weights.append(weights[first])
+            all_weights.append(weights[first] * np.float32(group_weight))
         if not all_ids:
             return []
         hits, inverse = np.unique(np.concatenate(all_ids), return_inverse=True)
         hit_scores = np.bincount(inverse, weights=np.concatenate(all_weights)).astype(np.float32)
-        if prefer_short:
+        if translated:
             hit_scores -= self._tie_break[hits]
         if mask is not None:
             keep = mask[hits] > 0

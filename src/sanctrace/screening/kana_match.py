@@ -127,7 +127,7 @@ def latin_phones(token: str) -> tuple[tuple[str, float], ...]:
             silent_e = phone == "e" and k == len(phones) - 1 and k >= 2
             cost = 0.2 if silent_e or previous in _VOWELS else 0.45
         elif phone == "r" and previous in _VOWELS:
-            cost = 0.35
+            cost = 0.25
         elif phone in ("h", "y", "w"):
             cost = 0.4
         else:
@@ -141,7 +141,7 @@ def _substitution(a: str, b: str) -> float:
         return 0.0
     a_vowel, b_vowel = a in _VOWELS, b in _VOWELS
     if a_vowel and b_vowel:
-        return 0.2 if {a, b} in ({"i", "e"}, {"o", "u"}) else 0.35
+        return 0.15 if {a, b} in ({"i", "e"}, {"o", "u"}) else 0.25  # English vowels: laser = レーザー
     if a_vowel or b_vowel:
         return 9.0
     return _CONSONANT_PAIRS.get(frozenset((a, b)), 1.0)

@@ -40,6 +40,7 @@ _DISTINCT = (TokenRole.NAME, TokenRole.NUMBER)
 # patronymics; an organisation's extra word ("Schweiz", "Trust") usually names another body.
 PERSON_EXTRA = 0.15
 _SYLLABIC = frozenset({"Jpan", "Kana", "Hang", "Hani"})
+TRANSLATED_GENERIC_EXTRA = 0.15
 _KANA = frozenset({"Jpan", "Kana"})
 
 
@@ -183,10 +184,17 @@ def compare_forms(q: NameForm, c: NameForm, mode: int, is_org: bool,
     conflict_q = _distinct_left(q, al.unmatched_q)
     conflict_c = _distinct_left(c, al.unmatched_c)
     conflict = conflict_q > 0 and conflict_c > 0
-    # Japanese translations of organisation names often leave out generic words.
-    extra = (0.4 if mode in SYLLABIC_MODES or mode == TRANSLATED else 0.8) if is_org else PERSON_EXTRA
+    # Japanese translations of organisation names often leave out generic words, or add them
+    # (学術生産公団 "scientific production association" for an NPO): a generic word only one side
+    # has costs little, a name only one side has more.
+    translation = is_org and (mode in SYLLABIC_MODES or mode == TRANSLATED)
+    extra = (0.4 if translation else 0.8) if is_org else PERSON_EXTRA
     alpha = 1.0 if conflict else extra
-    penalty = alpha * (role_weight(q, al.unmatched_q) + role_weight(c, al.unmatched_c))
+    if translation and not conflict:
+        penalty = alpha * (_name_weight(q, al.unmatched_q) + _name_weight(c, al.unmatched_c)) + \
+            TRANSLATED_GENERIC_EXTRA * (_generic_weight(q, al.unmatched_q) + _generic_weight(c, al.unmatched_c))
+    else:
+        penalty = alpha * (role_weight(q, al.unmatched_q) + role_weight(c, al.unmatched_c))
     alignment = matched / (possible + penalty)
     if mode not in (PLAIN, TRANSLATED):
         sq = "".join(sorted(s for s in q.skeletons if s))
@@ -221,6 +229,14 @@ def _nasab_swapped(q: NameForm, c: NameForm, pairs: tuple[Pair, ...]) -> bool:
     if qb is None or cb is None or not (0 < qb < len(q.tokens) - 1) or not (0 < cb < len(c.tokens) - 1):
         return False  # "bin" at either end: the whole name was turned around, not the lineage
     return any(q.roles[pair.q[0]] is TokenRole.NAME and (pair.q[0] < qb) != (pair.c[0] < cb) for pair in pairs)
+
+
+def _name_weight(form: NameForm, idx: tuple[int, ...]) -> float:
+    return sum(form.weights[i] for i in idx if form.roles[i] in _DISTINCT)
+
+
+def _generic_weight(form: NameForm, idx: tuple[int, ...]) -> float:
+    return sum(form.weights[i] for i in idx if form.roles[i] not in _DISTINCT)
 
 
 def _distinct_left(form: NameForm, idx: tuple[int, ...]) -> int:

@@ -119,7 +119,8 @@ def _tokenise(latin: str, is_org: bool) -> list[str]:
                     and len(tokens[-1]) == 2:
                 tokens[-1] = tokens[-1][0] + tok  # "forty four" / "forty 4" → "44"
                 continue
-        if not tok.isdigit() and not tok.isalpha() and sum(c.isalpha() for c in tok) > len(tok) / 2:
+        if not tok.isdigit() and not tok.isalpha() and sum(c.isalpha() for c in tok) > len(tok) / 2 \
+                and not tok[:2].isdigit():  # "46tsnii" is a number and a word, not leetspeak
             tok = tok.translate(_LEET)  # digits typed for look-alike letters: "Sech1n", "Ig0r"
         if is_org and len(tok) == 1 and tok.isalpha():
             if letters_run:

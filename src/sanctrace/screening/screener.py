@@ -215,8 +215,8 @@ class Screener:
         # A Japanese (or Chinese) name shares only sounds and translated generic words with the
         # Latin one, so its blocking score is flatter: look further down the list.
         japanese = query.script in _CJK_SCRIPTS
-        limit = self.candidate_limit * (3 if japanese else 1)
-        for name_id in self.index.candidates(query, limit, mask, prefer_short=japanese):
+        limit = self.candidate_limit * (5 if japanese else 1)
+        for name_id in self.index.candidates(query, limit, mask, translated=japanese):
             item = self._names[name_id]
             entry = self.entries[item.entry]
             is_org = query_is_org or entry.kind not in (EntityKind.PERSON, EntityKind.UNKNOWN)

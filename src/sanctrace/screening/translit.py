@@ -49,10 +49,10 @@ def script_of(text: str) -> str:
         counts[_char_script(ch)] = counts.get(_char_script(ch), 0) + 1
     if not counts:
         return "Zyyy"
-    if counts.get("Kana") and counts.get("Hani"):
-        return "Jpan"
     if counts.get("Kana"):
         return "Jpan"
+    if counts.get("Hani"):
+        return "Hani"  # "有限会社Ineko", "BSVT新技術": Latin letters inside a Kanji name
     return max(counts.items(), key=lambda kv: kv[1])[0]
 
 
