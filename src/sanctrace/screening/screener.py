@@ -212,9 +212,9 @@ class Screener:
         evidence = self._query_evidence(record)
         best: dict[int, tuple[float, dict[str, float], str]] = {}
         seen: dict[tuple[object, ...], NameComparison] = {}
-        # A Japanese (or Chinese) name shares only sounds and translated generic words with the
-        # Latin one, so its blocking score is flatter: look further down the list.
-        japanese = query.script in _CJK_SCRIPTS
+        # A Japanese (or Chinese) organisation name shares only sounds and translated generic words
+        # with the Latin one, so its blocking score is flatter: look further down the list.
+        japanese = query_is_org and query.script in _CJK_SCRIPTS  # persons: names are not translated
         limit = self.candidate_limit * (5 if japanese else 1)
         for name_id in self.index.candidates(query, limit, mask, translated=japanese):
             item = self._names[name_id]
