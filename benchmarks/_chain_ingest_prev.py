@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from sanctrace.chain import store, store_link
+from sanctrace.chain import ingest, store, store_link
 from sanctrace.chain.store_link import STALE_PENALTY, BatchRows
 from sanctrace.engine.base import Engine
 
@@ -128,13 +128,20 @@ def _previous_sql(engine: Engine, base: int) -> None:
 
 @contextmanager
 def previous_path() -> Iterator[None]:
-    """Run ``store_batch`` with the previous write path for the duration of the block."""
-    current = store.write_batch
+    """Run ingest with the previous write path (and DuckDB's default thread count) for the
+    duration of the block."""
+    current, threads = store.write_batch, ingest._leave_a_core
     store.write_batch = previous_write
+    ingest._leave_a_core = _default_threads
     try:
         yield
     finally:
-        store.write_batch = current
+        store.write_batch, ingest._leave_a_core = current, threads
+
+
+@contextmanager
+def _default_threads(_engine: Engine) -> Iterator[None]:
+    yield
 
 
 @contextmanager

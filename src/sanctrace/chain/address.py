@@ -236,18 +236,48 @@ def rows_to_arrow(chars: np.ndarray, sizes: np.ndarray, valid: np.ndarray | None
                                  null_count=nulls)
 
 
+@njit(cache=True, nogil=True)
+def _hex_kernel(buf: np.ndarray, offs: np.ndarray, k: int, reverse: bool, valid: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Hex of ``buf[offs[i]:offs[i]+k]`` (reversed when asked) for every valid row, packed."""
+    n = len(offs)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    for i in range(n):
+        offsets[i + 1] = offsets[i] + (2 * k if valid[i] else 0)
+    data = np.empty(offsets[n], dtype=np.uint8)
+    for i in range(n):
+        if not valid[i]:
+            continue
+        o = offsets[i]
+        base = offs[i]
+        for j in range(k):
+            byte = buf[base + (k - 1 - j if reverse else j)]
+            data[o + 2 * j] = _HEX[byte >> 4]
+            data[o + 2 * j + 1] = _HEX[byte & 15]
+    return data, offsets
+
+
+def hex_at(buf: np.ndarray, offs: np.ndarray, k: int, reverse: bool = True, valid: np.ndarray | None = None
+           ) -> pa.Array:
+    """Arrow strings of the hex of the ``k`` bytes at each offset of ``buf`` (a 1-d uint8 array),
+    byte-reversed (display order) by default; rows where ``valid`` is False become null."""
+    n = len(offs)
+    mask = np.ones(n, dtype=np.bool_) if valid is None else np.ascontiguousarray(valid, dtype=np.bool_)
+    data, offsets = _hex_kernel(buf, np.ascontiguousarray(offs, dtype=np.int64), k, reverse, mask)
+    bitmap = None
+    nulls = int(n - mask.sum())
+    if nulls:
+        bitmap = pa.py_buffer(np.packbits(mask.astype(np.uint8), bitorder="little"))
+    return pa.Array.from_buffers(pa.large_string(), n, [bitmap, pa.py_buffer(offsets), pa.py_buffer(data)],
+                                 null_count=nulls)
+
+
 def hex_rows(rows: np.ndarray, reverse: bool = True, valid: np.ndarray | None = None) -> pa.Array:
     """(n, k) uint8 hashes -> Arrow strings of hex (byte-reversed display order by default);
     rows where ``valid`` is False become null."""
-    arr = rows[:, ::-1] if reverse else rows
-    n, k = arr.shape
-    out = np.empty((n, 2 * k), dtype=np.uint8)
-    out[:, 0::2] = _HEX[arr >> 4]
-    out[:, 1::2] = _HEX[arr & 15]
-    sizes = np.full(n, 2 * k, dtype=np.int32)
-    if valid is not None:
-        sizes[~valid] = 0
-    return rows_to_arrow(out, sizes, valid)
+    flat = np.ascontiguousarray(rows, dtype=np.uint8)
+    n, k = flat.shape
+    return hex_at(flat.reshape(-1), np.arange(n, dtype=np.int64) * k, k, reverse, valid)
 
 
 def encode_outputs(buf: np.ndarray, offs: np.ndarray, lens: np.ndarray, kinds: np.ndarray) -> pa.Array:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from sanctrace.chain.address import gather_slices, hex_rows
+from sanctrace.chain.address import gather_slices, hex_at, hex_rows
 from sanctrace.chain.decode import DecodedBlocks, coinbase_info, header_columns
 from sanctrace.chain.schema import SCRIPT_TYPES, ensure_schema
 from sanctrace.chain.store_chain import BlockState, ChainState
@@ -159,7 +159,6 @@ def _insert(engine: Engine, dec: DecodedBlocks, sources: list[str], hashes: np.n
     i = ina[isel]
     in_tx = i[:, 5]
     is_cb = np.isin(in_tx, blk[:, 3])  # first tx of a block
-    prev = dec.buf[i[:, 0][:, None] + np.arange(32)[None, :]]
     block_main = np.zeros(len(hashes), dtype=bool)
     block_main[bsel] = main_of
     rows = BatchRows(
@@ -168,7 +167,8 @@ def _insert(engine: Engine, dec: DecodedBlocks, sources: list[str], hashes: np.n
         out_type=pa.DictionaryArray.from_arrays(pa.array(dec.out_kind[osel].astype(np.int32)),
                                                 pa.array(SCRIPT_TYPES)).cast(pa.string()),
         out_address=dec.out_address.take(pa.array(osel)), out_script=_gather(dec.buf, o[:, 1], o[:, 2]),
-        in_tx=tx_id[in_tx] - base_tx, in_vin=isel - txa[in_tx, 9], in_prev_txid=hex_rows(prev, valid=~is_cb),
+        in_tx=tx_id[in_tx] - base_tx, in_vin=isel - txa[in_tx, 9],
+        in_prev_txid=hex_at(dec.buf, i[:, 0], 32, valid=~is_cb),
         in_prev_vout=np.where(is_cb, -1, i[:, 1]), in_sequence=i[:, 2],
         in_value=dec.in_value[isel] if len(dec.in_value) else np.full(len(isel), -1, dtype=np.int64),
         in_address=(dec.in_address.take(pa.array(isel)) if dec.in_address is not None

@@ -96,17 +96,17 @@ def assign_addresses(engine: Engine, b: BatchRows) -> tuple[np.ndarray, np.ndarr
     uniq: pa.Array = enc.dictionary
     idx = _indices(enc.indices)
     ids = np.full(len(uniq), -1, dtype=np.int64)
-    if len(uniq):
+    next_id = int(engine.scalar("SELECT coalesce(max(address_id), 0) + 1 FROM chain_addresses"))
+    if len(uniq) and next_id > 1:
         found = _lookup(engine, "_b_uaddr", pa.table({"ui": np.arange(len(uniq), dtype=np.int64), "address": uniq}),
                         "SELECT u.ui, a.address_id FROM _b_uaddr u JOIN chain_addresses a ON a.address = u.address")
         ids[_column(found, "ui")] = _column(found, "address_id")
     new = np.flatnonzero(ids < 0)
-    next_id = int(engine.scalar("SELECT coalesce(max(address_id), 0) + 1 FROM chain_addresses"))
     ids[new] = next_id + np.arange(len(new), dtype=np.int64)
-    rows = np.flatnonzero(idx >= 0)
-    seen, first = np.unique(idx[rows], return_index=True)
-    first_row = np.empty(len(uniq), dtype=np.int64)
-    first_row[seen] = rows[first]
+    # the dictionary is in order of first appearance: entry k first occurs where the running
+    # maximum of the indices reaches k
+    running = np.maximum.accumulate(idx) if len(idx) else idx
+    first_row = np.flatnonzero(idx > np.concatenate(([-1], running[:-1])))
     new_first = first_row[new]
     from_output = new_first < n_out
     types = b.out_type.take(pa.array(np.where(from_output, new_first, 0), pa.int64(), mask=~from_output))
