@@ -89,36 +89,51 @@ def test_un_positives_and_synthetic_negatives(full_screener: Screener, shared_da
     assert alerts / len(negatives) <= 0.01
 
 
-def _meti(shared_data: Path) -> tuple[float, float]:
+def _meti(shared_data: Path) -> dict[str, tuple[float, float]]:
+    """Top-1 recall and precision of Japanese METI names screened against the same lists' English
+    names: overall and per file (Russia is the tuning set, Belarus and third countries held out)."""
     from sanctrace.lists.registry import parse_file
 
-    entries = [e for p in sorted((shared_data / "sanctions/jp").glob("meti_*.txt")) for e in parse_file(p).entries]
     pairs, english = [], []
-    for entry in entries:
-        jp = next((n.full for n in entry.names if n.script == "Jpan"), None)
-        latin = [n for n in entry.names if n.script == "Latn"]
-        if jp and latin:
-            pairs.append((entry.entity_id, jp))
-            english.append(ListEntry(entry.entity_id, entry.source, entry.source_id, EntityKind.ORGANIZATION,
-                                     names=latin))
+    for path in sorted((shared_data / "sanctions/jp").glob("meti_*.txt")):
+        for entry in parse_file(path).entries:
+            jp = next((n.full for n in entry.names if n.script == "Jpan"), None)
+            latin = [n for n in entry.names if n.script == "Latn"]
+            if jp and latin:
+                pairs.append((path.name.split("_")[1], entry.entity_id, jp))
+                english.append(ListEntry(entry.entity_id, entry.source, entry.source_id, EntityKind.ORGANIZATION,
+                                         names=latin))
     screener = Screener(english, "meti")
-    tp = fp = 0
-    for entity_id, jp in pairs:
+    counts: dict[str, list[int]] = {}
+    for part, entity_id, jp in pairs:
         matches = screener.screen(CustomerRecord("q", jp, "company")).matches
-        if matches:
-            tp += matches[0].entity_id == entity_id
-            fp += matches[0].entity_id != entity_id
-    return tp / len(pairs), tp / max(1, tp + fp)
+        for key in ("all", part):
+            c = counts.setdefault(key, [0, 0, 0])
+            c[2] += 1
+            if matches:
+                c[0] += matches[0].entity_id == entity_id
+                c[1] += matches[0].entity_id != entity_id
+    return {key: (tp / n, tp / max(1, tp + fp)) for key, (tp, fp, n) in counts.items()}
+
+
+@pytest.fixture(scope="module")
+def meti(shared_data: Path) -> dict[str, tuple[float, float]]:
+    return _meti(shared_data)
 
 
 @pytest.mark.slow
-def test_meti_japanese_to_english_current_level(shared_data: Path) -> None:
-    recall, precision = _meti(shared_data)
-    assert precision >= 0.95 and recall >= 0.55, (recall, precision)
+def test_meti_issue_target(meti: dict[str, tuple[float, float]]) -> None:
+    """Issue 2: Katakana/Kanji to English recall >= 0.90 at precision >= 0.95 (0.56 at 0.97 before the
+    phonetic alignment and the translation glossary)."""
+    recall, precision = meti["all"]
+    assert recall >= 0.90 and precision >= 0.95, meti
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue target not reached: Kanji names are translations, not transliterations")
-def test_meti_issue_target(shared_data: Path) -> None:
-    recall, precision = _meti(shared_data)
-    assert recall >= 0.90 and precision >= 0.95
+def test_meti_per_file_floors(meti: dict[str, tuple[float, float]]) -> None:
+    """Floors at the level reached, per file; Belarus (27 names) and third countries (56) were not
+    used for tuning."""
+    floors = {"russia": (0.90, 0.97), "belarus": (0.70, 0.90), "third": (0.85, 0.95)}
+    for part, (min_recall, min_precision) in floors.items():
+        recall, precision = meti[part]
+        assert recall >= min_recall and precision >= min_precision, (part, recall, precision)
