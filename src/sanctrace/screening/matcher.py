@@ -165,7 +165,7 @@ def score(ctx: MatchContext, features: tuple[Feature, ...] = FEATURES) -> tuple[
 
 
 def compare_forms(q: NameForm, c: NameForm, mode: int, is_org: bool,
-                  titled: bool) -> NameComparison:
+                  titled: bool, query_translated: bool = True) -> NameComparison:
     """Compare one rendering of the query with one rendering of the list name."""
     if not q.tokens or not c.tokens:
         return NameComparison()
@@ -173,12 +173,16 @@ def compare_forms(q: NameForm, c: NameForm, mode: int, is_org: bool,
     matched = 0.0
     possible = 0.0
     strong = 0
+    named_both = 0
     for pair in al.pairs:
         weight = (role_weight(q, pair.q) + role_weight(c, pair.c)) / 2
         matched += pair.sim * weight
         possible += weight
-        if any(q.roles[i] in _DISTINCT for i in pair.q) or any(c.roles[j] in _DISTINCT for j in pair.c):
+        q_distinct = any(q.roles[i] in _DISTINCT for i in pair.q)
+        c_distinct = any(c.roles[j] in _DISTINCT for j in pair.c)
+        if q_distinct or c_distinct:
             strong += min(len(pair.q), len(pair.c))
+        named_both += q_distinct and c_distinct
     if not al.pairs:
         return NameComparison()
     conflict_q = _distinct_left(q, al.unmatched_q)
@@ -190,9 +194,16 @@ def compare_forms(q: NameForm, c: NameForm, mode: int, is_org: bool,
     translation = is_org and (mode in SYLLABIC_MODES or mode == TRANSLATED)
     extra = (0.4 if translation else 0.8) if is_org else PERSON_EXTRA
     alpha = 1.0 if conflict else extra
+    # Only once a name (not just generic words, which a translation makes generic on one side only)
+    # matched: "Ministry of Defence" must not cover "27th Research Centre of the Ministry of Defence".
     if translation and not conflict:
+        # Generic words the translation added (学術生産公団 for NPO) cost little; generic words only
+        # the Latin name has cost little too once a name matched on both sides.
+        translated_form, translated_left = (q, al.unmatched_q) if query_translated else (c, al.unmatched_c)
+        other_form, other_left = (c, al.unmatched_c) if query_translated else (q, al.unmatched_q)
         penalty = alpha * (_name_weight(q, al.unmatched_q) + _name_weight(c, al.unmatched_c)) + \
-            TRANSLATED_GENERIC_EXTRA * (_generic_weight(q, al.unmatched_q) + _generic_weight(c, al.unmatched_c))
+            TRANSLATED_GENERIC_EXTRA * _generic_weight(translated_form, translated_left) + \
+            (TRANSLATED_GENERIC_EXTRA if named_both else alpha) * _generic_weight(other_form, other_left)
     else:
         penalty = alpha * (role_weight(q, al.unmatched_q) + role_weight(c, al.unmatched_c))
     alignment = matched / (possible + penalty)
@@ -258,11 +269,12 @@ def compare_names(q: ParsedName, c: ParsedName, is_org: bool = False) -> NameCom
         mode = SKELETON if q.use_skeleton or c.use_skeleton else PLAIN
     if mode == PLAIN and is_org and q.script != c.script and (q.script in _SYLLABIC or c.script in _SYLLABIC):
         mode = TRANSLATED  # a Kanji organisation name: its generic words were translated
+    query_translated = mode in (SYLLABIC_QUERY, KANA_QUERY) or (mode == TRANSLATED and q.script in _SYLLABIC)
     best = NameComparison()
     best_key = -1.0
     for qf in q.forms:
         for cf in c.forms:
-            comp = compare_forms(qf, cf, mode, is_org, titled)
+            comp = compare_forms(qf, cf, mode, is_org, titled, query_translated)
             key = comp.alignment * 0.8 + comp.string * 0.2
             if key > best_key:
                 best, best_key = comp, key
