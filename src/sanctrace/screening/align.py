@@ -155,19 +155,42 @@ class Alignment:
 
 
 def align(q: NameForm, c: NameForm, mode: int) -> Alignment:
-    """Greedy best-first pairing of tokens, then joined-neighbour pairing for the rest."""
+    """Greedy best-first pairing of tokens, then joined-neighbour pairing for the rest.
+
+    Katakana writes compounds as one word, so for a Japanese name the joins are also tried first
+    (ロスエレクトロニクス "rosu electronics" is all of "Ruselectronics", not "electronics" inside
+    it), and the alignment covering more with better pairs wins.
+    """
+    greedy_first = _align(q, c, mode, joins_first=False)
+    if mode not in (KANA_QUERY, KANA_CANDIDATE) or len(q.tokens) == len(c.tokens):
+        return greedy_first
+    joins_first = _align(q, c, mode, joins_first=True)
+    return max((greedy_first, joins_first), key=_coverage)
+
+
+def _coverage(al: Alignment) -> float:
+    return sum(p.sim * (len(p.q) + len(p.c)) for p in al.pairs)
+
+
+def _align(q: NameForm, c: NameForm, mode: int, joins_first: bool) -> Alignment:
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    pairs: list[Pair] = []
+    if joins_first:
+        _join_pass(q, c, used_q, used_c, pairs, mode, kana_only=True)
     scored: list[tuple[float, int, int]] = []
     for i, qt in enumerate(q.tokens):
+        if i in used_q:
+            continue
         for j, ct in enumerate(c.tokens):
+            if j in used_c:
+                continue
             sim = token_sim(qt, ct, mode)
             if sim >= MIN_PAIR_SIM:
                 # Initials are paired last, so "V." does not take "Vladimir" from "Vladimir".
                 rank = sim - (0.2 if len(qt) == 1 or len(ct) == 1 else 0.0)
                 scored.append((rank, i, j))
     scored.sort(reverse=True)
-    used_q: set[int] = set()
-    used_c: set[int] = set()
-    pairs: list[Pair] = []
     for _rank, i, j in scored:
         if i in used_q or j in used_c:
             continue
@@ -176,7 +199,7 @@ def align(q: NameForm, c: NameForm, mode: int) -> Alignment:
         used_q.add(i)
         used_c.add(j)
         pairs.append(Pair((i,), (j,), token_sim(q.tokens[i], c.tokens[j], mode)))
-    if len(used_q) < len(q.tokens) and len(used_c) < len(c.tokens) and \
+    if not joins_first and len(used_q) < len(q.tokens) and len(used_c) < len(c.tokens) and \
             max(len(q.tokens) - len(used_q), len(c.tokens) - len(used_c)) >= 2:
         _join_pass(q, c, used_q, used_c, pairs, mode)
     return Alignment(
@@ -187,9 +210,10 @@ def align(q: NameForm, c: NameForm, mode: int) -> Alignment:
 
 
 def _join_pass(q: NameForm, c: NameForm, used_q: set[int], used_c: set[int], pairs: list[Pair],
-               mode: int) -> None:
+               mode: int, kana_only: bool = False) -> None:
     """Pair one token with two or three adjacent tokens of the other name written as one word,
-    or with their initials (an acronym). Lengths are checked before any string is built."""
+    or with their initials (an acronym). Lengths are checked before any string is built.
+    ``kana_only``: only joins involving a Katakana word (compounds), not "the republic"."""
     for one, two, used_one, used_two, one_is_q in ((q, c, used_q, used_c, True), (c, q, used_c, used_q, False)):
         free = [j for j in range(len(two.tokens)) if j not in used_two]
         if len(free) < 2:
@@ -201,6 +225,8 @@ def _join_pass(q: NameForm, c: NameForm, used_q: set[int], used_c: set[int], pai
             span = _find_span(tok, two.tokens, used_two, mode, one.roles[i] is not TokenRole.PARTICLE, one_is_q)
             if span is not None:
                 sim, idx = span
+                if kana_only and not is_kana_shaped(tok) and not any(is_kana_shaped(two.tokens[k]) for k in idx):
+                    continue
                 used_one.add(i)
                 used_two.update(idx)
                 pairs.append(Pair((i,), idx, sim) if one_is_q else Pair(idx, (i,), sim))
