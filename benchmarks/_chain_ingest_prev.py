@@ -6,8 +6,8 @@
   It is kept here, not in the product, only so every benchmark run can compare against it on
   the same machine at the same load (this 2-core machine's load moves rates by 2-5x).
 * ``capture_final_rows`` + ``append_floor``: the final rows the current code appends, copied
-  into a fresh database with plain INSERTs and the same per-batch commits and nothing else: the
-  floor any ingest that writes these tables must pay.
+  into a fresh database with plain INSERTs, the same per-batch commits and DuckDB thread count,
+  and nothing else: the floor any ingest that writes these tables must pay.
 """
 
 from __future__ import annotations
@@ -177,14 +177,15 @@ def append_floor(path: Path, captured: list[tuple[str, pa.Table] | None]) -> dic
     wall = time.perf_counter()
     cpu = time.process_time()
     batches = [i for i, item in enumerate(captured) if item is None] + [len(captured)]
-    for start, end in itertools.pairwise(batches):
-        with engine.transaction():
-            for item in captured[start + 1: end]:
-                assert item is not None
-                table, rows = item
-                cols = ", ".join(rows.column_names)
-                engine.register("_floor", rows)
-                engine.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _floor")
-                engine.unregister("_floor")
+    with ingest._leave_a_core(engine):  # the same DuckDB thread count as the ingest
+        for start, end in itertools.pairwise(batches):
+            with engine.transaction():
+                for item in captured[start + 1: end]:
+                    assert item is not None
+                    table, rows = item
+                    cols = ", ".join(rows.column_names)
+                    engine.register("_floor", rows)
+                    engine.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _floor")
+                    engine.unregister("_floor")
     engine.close()
     return {"seconds": time.perf_counter() - wall, "cpu_seconds": time.process_time() - cpu}

@@ -61,16 +61,20 @@ def _file_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _batches(spans: BlockSpans, batch_bytes: int) -> Iterable[tuple[np.ndarray, np.ndarray]]:
+def _batches(spans: BlockSpans, batch_bytes: int, first_bytes: int | None = None
+             ) -> Iterable[tuple[np.ndarray, np.ndarray]]:
+    """Runs of whole blocks of about ``batch_bytes`` (the first one ``first_bytes``)."""
     sizes = spans.ends - spans.starts
     start = 0
     acc = 0
+    limit = batch_bytes if first_bytes is None else first_bytes
     for i, size in enumerate(sizes.tolist()):
         acc += size
-        if acc >= batch_bytes:
+        if acc >= limit:
             yield spans.starts[start: i + 1], spans.ends[start: i + 1]
             start = i + 1
             acc = 0
+            limit = batch_bytes
     if start < len(sizes):
         yield spans.starts[start:], spans.ends[start:]
 
@@ -103,6 +107,9 @@ def _produce(paths: list[Path], done: set[tuple[str, int]], batch_bytes: int, ou
                 continue
         return False
 
+    # the storing thread idles until the first batch is decoded: make that one small. Batch
+    # boundaries do not change what is stored (ids follow block order, links are set-wise).
+    first: int | None = min(batch_bytes, max(1 << 20, batch_bytes // 8))
     for path in paths:
         try:
             try:
@@ -123,7 +130,8 @@ def _produce(paths: list[Path], done: set[tuple[str, int]], batch_bytes: int, ou
             else:
                 spans = _spans_from(path, data)
                 strict = spans.kind == "blk"
-                for starts, ends in _batches(spans, batch_bytes):
+                for starts, ends in _batches(spans, batch_bytes, first):
+                    first = None
                     dec = decode_blocks(spans.buf, starts, ends, str(path), strict=strict,
                                         offset_base=spans.offset_base)
                     labels = [f"{path}@{int(x) - (8 if strict else 0)}" for x in dec.block_start]

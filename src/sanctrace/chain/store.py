@@ -1,17 +1,18 @@
 """Write decoded blocks to the engine and link every input to the output it spends.
 
 One call stores one batch inside one transaction, so an interrupted batch leaves nothing behind
-and a re-run redoes exactly that batch. All linking is set-wise SQL keyed on ``txid``/``vout``:
+and a re-run redoes exactly that batch. Linking is keyed on ``txid``/``vout``:
 
 1. blocks already stored (by hash) are dropped from the batch — ingestion is idempotent;
 2. ids are ``max + 1 ...`` in batch order; heights and the main chain come from the header graph
    (``store_chain``) before anything is written, so new rows are inserted final;
-3. addresses new to the store get ids; outputs, then inputs are inserted, each input joined to
-   the best stored transaction with its ``prev_txid`` (main chain first) and that output's value
-   and address;
-4. outputs spent by the batch's main-chain inputs get ``spent_tx_id``/``spent_vin``; inputs stored
-   earlier that waited for one of this batch's transactions (blocks out of order, across files)
-   are linked now; fees are computed where every input value is known;
+3. ``store_link`` gives new addresses ids, joins each input to the best transaction with its
+   ``prev_txid`` (main chain first, stored or in this batch) and that output's value and
+   address, marks the batch's outputs spent by its main-chain inputs and computes fees — in
+   Arrow/numpy, asking the stored tables only narrow lookups — then appends every table once and
+   updates the spends of outputs stored earlier;
+4. inputs stored earlier that waited for one of this batch's transactions (blocks out of order,
+   across files) are linked now, with their spends and fees (set-wise SQL);
 5. when the batch moved the main chain (a reorg), every input naming a transaction of a flipped
    block is re-linked and the affected outputs' spends are recomputed from main-chain inputs.
 """
