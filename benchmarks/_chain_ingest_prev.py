@@ -27,8 +27,9 @@ from sanctrace.chain.store_link import STALE_PENALTY, BatchRows
 from sanctrace.engine.base import Engine
 
 
-def previous_write(engine: Engine, blocks: pa.Table, b: BatchRows) -> None:
-    """The previous SQL write path, fed from the same BatchRows as the current one."""
+def previous_write(engine: Engine, blocks: pa.Table, b: BatchRows) -> int:
+    """The previous SQL write path, fed from the same BatchRows as the current one; returns the
+    count of the batch's inputs left unlinked, as ``write_batch`` does."""
     n_out, n_in = len(b.out_vout), len(b.in_vin)
     txs = b.txs.append_column("fee", pa.nulls(b.txs.num_rows, pa.int64()))
     outputs = pa.table({
@@ -50,6 +51,8 @@ def previous_write(engine: Engine, blocks: pa.Table, b: BatchRows) -> None:
     finally:
         for name in names:
             getattr(engine, "unregister", lambda _n: None)(name)
+    return int(engine.scalar("""SELECT count(*) FROM chain_inputs
+                                WHERE tx_id >= ? AND prev_tx_id IS NULL AND prev_txid IS NOT NULL""", [base]))
 
 
 def _previous_sql(engine: Engine, base: int) -> None:
@@ -154,9 +157,9 @@ def capture_final_rows(into: list[tuple[str, pa.Table] | None]) -> Iterator[None
         into.append((table, rows))
         append(engine, table, name, rows)
 
-    def recording_write(engine: Engine, blocks: pa.Table, b: BatchRows) -> None:
+    def recording_write(engine: Engine, blocks: pa.Table, b: BatchRows) -> int:
         into.append(None)
-        write(engine, blocks, b)
+        return write(engine, blocks, b)
 
     store_link._append = recording_append
     store.write_batch = recording_write

@@ -176,16 +176,28 @@ def _insert(engine: Engine, dec: DecodedBlocks, sources: list[str], hashes: np.n
                     else pa.nulls(len(isel), pa.large_string())),
     )
     result.blocks, result.txs, result.inputs, result.outputs = len(bsel), len(tsel), len(isel), len(osel)
-    write_batch(engine, blocks, rows)
-    _link_late(engine, txs, base_tx)
+    unlinked = write_batch(engine, blocks, rows)
+    _link_late(engine, txs, base_tx, state)
+    assert state.waiting_inputs is not None
+    state.waiting_inputs += unlinked
     if old_changed:
         _apply_reorg(engine, old_changed)
 
 
-def _link_late(engine: Engine, txs: pa.Table, base_tx: int) -> None:
+def _waiting_inputs(engine: Engine, base_tx: int) -> int:
+    return int(engine.scalar("""SELECT count(*) FROM chain_inputs
+                                WHERE tx_id < ? AND prev_tx_id IS NULL AND prev_txid IS NOT NULL""", [base_tx]))
+
+
+def _link_late(engine: Engine, txs: pa.Table, base_tx: int, state: ChainState) -> None:
     """Inputs of earlier batches that waited for one of this batch's transactions (blocks out of
-    order, across files) are linked now, with their spends and fees."""
+    order, across files) are linked now, with their spends and fees. Skipped without a scan of
+    chain_inputs while no stored input waits (``state.waiting_inputs``)."""
     base = int(base_tx)
+    if state.waiting_inputs is None:
+        state.waiting_inputs = _waiting_inputs(engine, base)
+    if not state.waiting_inputs:
+        return
     with _registered(engine, "_b_txs", txs.select(["tx_id", "txid"])):
         late = engine.scalar("""
             SELECT count(*) FROM chain_inputs i WHERE i.tx_id < ? AND i.prev_tx_id IS NULL
@@ -201,6 +213,7 @@ def _link_late(engine: Engine, txs: pa.Table, base_tx: int) -> None:
             _mark_spent_late(engine, base)
             update_fees(engine, f"""SELECT DISTINCT i.tx_id FROM chain_inputs i
                                      WHERE i.tx_id < {base} AND i.prev_tx_id >= {base}""")
+            state.waiting_inputs = _waiting_inputs(engine, base)
 
 
 def _mark_spent(engine: Engine, spender_txs_sql: str) -> None:

@@ -46,6 +46,9 @@ class ChainState:
     main-chain flag changed."""
 
     blocks: dict[str, BlockState] = field(default_factory=dict)
+    # stored inputs whose prev_txid is not stored yet (an upper bound; None: not counted this run).
+    # While it is 0 a batch need not look for earlier inputs waiting for its transactions.
+    waiting_inputs: int | None = None
 
     @classmethod
     def load(cls, engine: Engine) -> ChainState:

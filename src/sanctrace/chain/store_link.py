@@ -154,8 +154,9 @@ def _first_per_group(group: tuple[np.ndarray, ...], tx: np.ndarray, vin: np.ndar
     return np.asarray(order[head])
 
 
-def write_batch(engine: Engine, blocks: pa.Table, b: BatchRows) -> None:
-    """Link the batch and append it (inside the caller's transaction)."""
+def write_batch(engine: Engine, blocks: pa.Table, b: BatchRows) -> int:
+    """Link the batch and append it (inside the caller's transaction). Returns how many of its
+    inputs name a transaction that is not stored yet."""
     base = b.base_tx
     n_tx, n_out, n_in = b.txs.num_rows, len(b.out_vout), len(b.in_vin)
     out_aid, in_aid, new_addresses = assign_addresses(engine, b)
@@ -234,6 +235,7 @@ def write_batch(engine: Engine, blocks: pa.Table, b: BatchRows) -> None:
                               FROM _b_spends s WHERE o.tx_id = s.prev_tx_id AND o.vout = s.prev_vout""")
         finally:
             getattr(engine, "unregister", lambda _n: None)("_b_spends")
+    return int(((prev_tx < 0) & (b.in_prev_vout >= 0)).sum())
 
 
 def _append(engine: Engine, table: str, name: str, rows: pa.Table) -> None:
