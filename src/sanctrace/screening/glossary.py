@@ -102,6 +102,17 @@ GLOSSARY.update({
     "研究": "research", "体": " ", "所": " ", "及び": " and ", "付属工場": "factory",
 })
 
+# Common English loanwords in Katakana (general vocabulary; the phonetic alignment copes with
+# most, these are the ones whose Japanese spelling drifts furthest from the English one).
+GLOSSARY.update({
+    "コンピューター": "computer", "コンピュータ": "computer", "エレクトリック": "electric",
+    "エレクトロニック": "electronic", "デジタル": "digital", "ネットワーク": "network",
+    "ナビゲーション": "navigation", "エアクラフト": "aircraft", "ユナイテッド": "united", "トレード": "trade",
+    "サポート": "support", "モーター": "motor", "スペース": "space", "ソリューション": "solution",
+    "イノベーション": "innovation", "コンサルティング": "consulting", "インダストリー": "industry",
+    "民間": "private", "基金": "foundation", "情報総局": "main intelligence directorate",
+})
+
 # English words a Japanese term stands for interchangeably: 工場 is a plant, a factory, works or
 # a zavod; 局 a bureau or a directorate. Compared across scripts, words of one group are one word.
 CONCEPTS: tuple[frozenset[str], ...] = tuple(frozenset(group.split()) for group in (
@@ -125,12 +136,16 @@ CONCEPTS: tuple[frozenset[str], ...] = tuple(frozenset(group.split()) for group 
     "special specialized specialised",
     "marine naval navy maritime sea ship",
     "measuring measurement measurements metrology",
-    "computing computer computers",
     "shipyard shipbuilding",
     "defense defence",
     "ministry ministries",
     "flight flying",
     "heat thermal",
+    "information intelligence",
+    "civil private civilian",
+    "fund foundation",
+    "industry industrial industries",
+    "computer computers computing",
 ))
 _CONCEPT_OF: dict[str, int] = {word: k for k, group in enumerate(CONCEPTS) for word in group}
 

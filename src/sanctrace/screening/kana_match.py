@@ -35,7 +35,7 @@ _KANA_SHAPE = re.compile(r"^(?:v(?=r))?(?:(?:ky|gy|sh|ch|ts|ny|hy|by|py|my|ry|[k
 
 # Latin spellings that are one sound, longest first.
 _LATIN_UNITS: tuple[tuple[str, str], ...] = (
-    ("tion", "Son"), ("sion", "Son"),
+    ("tion", "Son"), ("sion", "Son"), ("igh", "ai"),
     ("shch", "SC"), ("tsch", "C"), ("dzh", "J"), ("sch", "S"), ("tch", "C"),
     ("ch", "C"), ("sh", "S"), ("zh", "J"), ("kh", "h"), ("gh", "g"), ("ph", "f"), ("th", "t"),
     ("ts", "T"), ("tz", "T"), ("ck", "k"), ("qu", "kv"), ("sz", "S"), ("cz", "C"), ("dj", "J"),

@@ -34,6 +34,7 @@ from sanctrace.screening.align import (
     role_weight,
 )
 from sanctrace.screening.normalize import NameForm, ParsedName, TokenRole
+from sanctrace.screening.vocabulary import GENERIC_ORG_WORDS, STOPWORDS
 
 _DISTINCT = (TokenRole.NAME, TokenRole.NUMBER)
 # Penalty weight of a token only one side has: persons carry optional middle names and
@@ -41,6 +42,7 @@ _DISTINCT = (TokenRole.NAME, TokenRole.NUMBER)
 PERSON_EXTRA = 0.15
 _SYLLABIC = frozenset({"Jpan", "Kana", "Hang", "Hani"})
 TRANSLATED_GENERIC_EXTRA = 0.15
+_ORG_TYPE = GENERIC_ORG_WORDS | STOPWORDS
 _KANA = frozenset({"Jpan", "Kana"})
 
 
@@ -201,9 +203,10 @@ def compare_forms(q: NameForm, c: NameForm, mode: int, is_org: bool,
         # the Latin name has cost little too once a name matched on both sides.
         translated_form, translated_left = (q, al.unmatched_q) if query_translated else (c, al.unmatched_c)
         other_form, other_left = (c, al.unmatched_c) if query_translated else (q, al.unmatched_q)
-        penalty = alpha * (_name_weight(q, al.unmatched_q) + _name_weight(c, al.unmatched_c)) + \
-            TRANSLATED_GENERIC_EXTRA * _generic_weight(translated_form, translated_left) + \
-            (TRANSLATED_GENERIC_EXTRA if named_both else alpha) * _generic_weight(other_form, other_left)
+        cheap_t, other_t = _generic_weight(translated_form, translated_left)
+        cheap_o, other_o = _generic_weight(other_form, other_left)
+        penalty = alpha * (_name_weight(q, al.unmatched_q) + _name_weight(c, al.unmatched_c) + other_t + other_o) + \
+            TRANSLATED_GENERIC_EXTRA * cheap_t + (TRANSLATED_GENERIC_EXTRA if named_both else alpha) * cheap_o
     else:
         penalty = alpha * (role_weight(q, al.unmatched_q) + role_weight(c, al.unmatched_c))
     alignment = matched / (possible + penalty)
@@ -246,8 +249,12 @@ def _name_weight(form: NameForm, idx: tuple[int, ...]) -> float:
     return sum(form.weights[i] for i in idx if form.roles[i] in _DISTINCT)
 
 
-def _generic_weight(form: NameForm, idx: tuple[int, ...]) -> float:
-    return sum(form.weights[i] for i in idx if form.roles[i] not in _DISTINCT)
+def _generic_weight(form: NameForm, idx: tuple[int, ...]) -> tuple[float, float]:
+    """Weight of the left-over generic tokens: the organisation-type words any name may add or drop
+    (institute, production, company), and the rest (computer, control, missile)."""
+    cheap = sum(form.weights[i] for i in idx if form.roles[i] not in _DISTINCT and form.tokens[i] in _ORG_TYPE)
+    rest = sum(form.weights[i] for i in idx if form.roles[i] not in _DISTINCT and form.tokens[i] not in _ORG_TYPE)
+    return cheap, rest
 
 
 def _distinct_left(form: NameForm, idx: tuple[int, ...]) -> int:

@@ -34,7 +34,7 @@ _LEGAL_FORMS: dict[str, tuple[str, ...]] = {
         "aktsionernoe obshchestvo", "aktsionernoye obshchestvo", "publichnoe aktsionernoe obshchestvo",
         "otkrytoe aktsionernoe obshchestvo", "zakrytoe aktsionernoe obshchestvo",
         "ag", "aktiengesellschaft", "sa", "s a", "kk", "kabushiki kaisha", "kabushikigaisha",
-        "as", "a s", "ad", "pjsc bank", "anonim sirketi", "anonim sti",
+        "as", "a s", "ad", "pjsc bank", "anonim sirketi", "anonim sti", "js company", "js co",
     ),
     "ltd": ("ltd", "limited", "pte ltd", "pte", "pty ltd", "pty", "private limited", "private limited company",
             "co ltd", "company limited", "limited sirketi", "ltd sti",
