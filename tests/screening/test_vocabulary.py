@@ -35,3 +35,10 @@ def test_patronymics() -> None:
         assert is_patronymic(token), token
     assert not is_patronymic("vladimir")
     assert patronymic_stem("volodymyrovych") == "volodymyr"
+
+
+def test_longer_legal_form_one_word_later_wins() -> None:
+    rest, forms = extract_legal_forms(["military", "industrial", "company", "limited", "liability", "company"])
+    assert rest == ["military", "industrial", "company"] and forms == {"llc"}
+    rest, forms = extract_legal_forms(["alpha", "company", "limited"])
+    assert rest == ["alpha"] and forms == {"ltd"}

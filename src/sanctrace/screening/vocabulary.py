@@ -134,6 +134,14 @@ def patronymic_stem(token: str) -> str | None:
     return token[: match.start()] if match else None
 
 
+def _exact_legal_span(tokens: list[str], i: int) -> int:
+    """Length of the longest exact legal-form spelling starting at ``tokens[i]`` (0 if none)."""
+    for size in range(min(_MAX_LEGAL_LEN, len(tokens) - i), 1, -1):
+        if tuple(tokens[i : i + size]) in _LEGAL_INDEX:
+            return size
+    return 0
+
+
 def extract_legal_forms(tokens: list[str]) -> tuple[list[str], set[str]]:
     """Remove legal-form spellings (longest first) from a token list; return the rest and the canonical forms."""
     rest: list[str] = []
@@ -149,6 +157,8 @@ def extract_legal_forms(tokens: list[str]) -> tuple[list[str], set[str]]:
                 canon = _LEGAL_KEYS.get(tuple(phonetic_key(t) for t in span))
             if canon is None:
                 continue
+            if size >= 2 and i + 1 < n and _exact_legal_span(tokens, i + 1) > size:
+                break  # "Company Limited Liability Company": the longer form starts one word later
             # A single short token ("as", "ao", "sa", "ou") is a legal form only at either end of the
             # name, never in the middle ("Banco do Brasil SA" vs "Ali Sa Ahmad").
             if size == 1 and len(tokens[i]) <= 3 and 0 < i < n - 1:
