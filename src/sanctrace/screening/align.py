@@ -259,7 +259,7 @@ def _find_span(tok: str, tokens: tuple[str, ...], used: set[int], mode: int,
                 continue
             joined = "".join(tokens[k] for k in idx)
             sim = token_sim(tok, joined, mode) if tok_is_query else token_sim(joined, tok, mode)
-            if sim >= (0.75 if syllabic else 0.85):
+            if sim >= (0.7 if syllabic else 0.85):
                 return sim, idx
     return None
 
