@@ -125,3 +125,17 @@ def test_batch_size_and_file_order_do_not_change_links(chain_files: list[Path], 
     assert reverse.scalar("SELECT count(*) FROM chain_inputs WHERE prev_txid IS NOT NULL AND prev_tx_id IS NULL") > 0
     ingest_paths(reverse, backwards[2:], batch_bytes=60_000)
     assert _links_by_txid(reverse) == _links_by_txid(whole)
+
+
+def test_batch_with_some_blocks_already_stored(chain_files: list[Path], tmp_path: Path) -> None:
+    whole = DuckDBEngine(tmp_path / "whole.duckdb")
+    ingest_paths(whole, chain_files)
+    both = tmp_path / "first_two.dat"  # blk framing concatenates: the first file's blocks come again
+    both.write_bytes(chain_files[0].read_bytes() + chain_files[1].read_bytes())
+    parts = DuckDBEngine(tmp_path / "parts.duckdb")
+    ingest_paths(parts, [chain_files[0]])
+    report = ingest_paths(parts, [both, *chain_files[2:]])
+    assert report.blocks_skipped > 0 and report.blocks > 0
+    assert _links_by_txid(parts) == _links_by_txid(whole)
+    for table in TABLES[1:]:  # same ids; only chain_blocks.source names the other file
+        assert _tables(parts)[table] == _tables(whole)[table], table

@@ -28,6 +28,7 @@ from sanctrace.chain.decode import DecodedBlocks, decode_blocks
 from sanctrace.chain.schema import ensure_schema
 from sanctrace.chain.store import BatchResult, store_batch
 from sanctrace.chain.store_chain import ChainState
+from sanctrace.chain.store_link import BatchColumns, batch_columns
 from sanctrace.engine.base import Engine
 from sanctrace.errors import InputError
 
@@ -86,6 +87,7 @@ class _Item:
     kind: str  # "batch", "end", "skip", "error"
     path: Path
     dec: DecodedBlocks | None = None
+    cols: BatchColumns | None = None  # computed here, off the storing thread
     labels: list[str] = field(default_factory=list)
     nbytes: int = 0
     size: int = 0
@@ -125,7 +127,7 @@ def _produce(paths: list[Path], done: set[tuple[str, int]], batch_bytes: int, ou
                 continue
             if sniff(data[:4096]) == "json":
                 dec, labels = decode_json_file(path, data)
-                if not put(_Item("batch", path, dec, labels, len(data))):
+                if not put(_Item("batch", path, dec, batch_columns(dec), labels, len(data))):
                     return
             else:
                 spans = _spans_from(path, data)
@@ -135,7 +137,7 @@ def _produce(paths: list[Path], done: set[tuple[str, int]], batch_bytes: int, ou
                     dec = decode_blocks(spans.buf, starts, ends, str(path), strict=strict,
                                         offset_base=spans.offset_base)
                     labels = [f"{path}@{int(x) - (8 if strict else 0)}" for x in dec.block_start]
-                    if not put(_Item("batch", path, dec, labels, int((ends - starts).sum()))):
+                    if not put(_Item("batch", path, dec, batch_columns(dec), labels, int((ends - starts).sum()))):
                         return
             if not put(_Item("end", path, size=len(data), digest=digest)):
                 return
@@ -202,7 +204,7 @@ def _ingest(engine: Engine, files: list[Path], batch_bytes: int, progress: Progr
                     before = (report.blocks + report.blocks_skipped, report.txs + report.txs_skipped)
                 assert item.dec is not None
                 with engine.transaction():
-                    report.add(store_batch(engine, item.dec, item.labels, state))
+                    report.add(store_batch(engine, item.dec, item.labels, state, item.cols))
                 if progress is not None:
                     progress(item.nbytes)
                 continue

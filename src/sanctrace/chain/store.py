@@ -27,11 +27,11 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from sanctrace.chain.address import gather_slices, hex_at, hex_rows
+from sanctrace.chain.address import hex_at, hex_rows
 from sanctrace.chain.decode import DecodedBlocks, coinbase_info, header_columns
 from sanctrace.chain.schema import SCRIPT_TYPES, ensure_schema
 from sanctrace.chain.store_chain import BlockState, ChainState
-from sanctrace.chain.store_link import STALE_PENALTY, BatchRows, write_batch
+from sanctrace.chain.store_link import STALE_PENALTY, BatchColumns, BatchRows, batch_columns, gather_binary, write_batch
 from sanctrace.engine.base import Engine
 
 
@@ -44,12 +44,6 @@ class BatchResult:
     skipped_blocks: int = 0
     skipped_txs: int = 0
     reorged_blocks: int = 0
-
-
-def _gather(buf: np.ndarray, offs: np.ndarray, lens: np.ndarray) -> pa.Array:
-    """Arrow binary array of ``buf[offs[i]:offs[i]+lens[i]]`` without a Python loop."""
-    data, offsets = gather_slices(buf, offs.astype(np.int64), lens.astype(np.int64))
-    return pa.Array.from_buffers(pa.large_binary(), len(lens), [None, pa.py_buffer(offsets), pa.py_buffer(data)])
 
 
 @contextmanager
@@ -72,12 +66,13 @@ def _next_id(engine: Engine, table: str, column: str) -> int:
     return int(engine.scalar(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}"))
 
 
-def store_batch(engine: Engine, dec: DecodedBlocks, sources: list[str], state: ChainState | None = None
-                ) -> BatchResult:
-    """Store one decoded batch (one transaction). ``sources[i]`` labels block i (file@offset)."""
+def store_batch(engine: Engine, dec: DecodedBlocks, sources: list[str], state: ChainState | None = None,
+                cols: BatchColumns | None = None) -> BatchResult:
+    """Store one decoded batch (one transaction). ``sources[i]`` labels block i (file@offset);
+    ``cols``, when given, are ``batch_columns(dec)`` computed ahead (by the ingest reader thread)."""
     ensure_schema(engine)
     result = BatchResult()
-    hashes = hex_rows(dec.block_hash).to_numpy(zero_copy_only=False)
+    hashes = cols.hashes if cols is not None else hex_rows(dec.block_hash).to_numpy(zero_copy_only=False)
     with engine.transaction():
         if state is None:
             state = ChainState.load(engine)
@@ -90,12 +85,12 @@ def store_batch(engine: Engine, dec: DecodedBlocks, sources: list[str], state: C
         result.skipped_txs = int((~keep[dec.txa[:, 11]]).sum()) if len(dec.txa) else 0
         if not keep.any():
             return result
-        _insert(engine, dec, sources, hashes, keep, state, result)
+        _insert(engine, dec, sources, hashes, keep, state, result, cols)
     return result
 
 
 def _insert(engine: Engine, dec: DecodedBlocks, sources: list[str], hashes: np.ndarray, keep: np.ndarray,
-            state: ChainState, result: BatchResult) -> None:
+            state: ChainState, result: BatchResult, cols: BatchColumns | None) -> None:
     blk, txa, ina, outa = dec.blk, dec.txa, dec.ina, dec.outa
     hdr = header_columns(dec)
     bsel = np.flatnonzero(keep)
@@ -148,8 +143,13 @@ def _insert(engine: Engine, dec: DecodedBlocks, sources: list[str], hashes: np.n
     tx_height = np.full(len(hashes), -1, dtype=np.int64)
     tx_height[bsel] = height_of
     tx_h = tx_height[tx_block]
+    full = None
+    if keep.all():  # the usual case: every row of the batch is stored, columns computed once
+        full = cols or batch_columns(dec)
     txs = pa.table({
-        "tx_id": tx_id[tsel], "txid": hex_rows(dec.txid[tsel]), "wtxid": hex_rows(dec.wtxid[tsel]),
+        "tx_id": tx_id[tsel],
+        "txid": full.txid if full else hex_rows(dec.txid[tsel]),
+        "wtxid": full.wtxid if full else hex_rows(dec.wtxid[tsel]),
         "block_id": block_id[tx_block], "height": pa.array(tx_h, pa.int64(), mask=tx_h < 0),
         "tx_index": tsel - blk[tx_block, 3], "is_coinbase": tsel == blk[tx_block, 3],
         "version": t[:, 7], "locktime": t[:, 8], "size": tsize, "vsize": (tweight + 3) // 4,
@@ -159,21 +159,30 @@ def _insert(engine: Engine, dec: DecodedBlocks, sources: list[str], hashes: np.n
     o = outa[osel]
     i = ina[isel]
     in_tx = i[:, 5]
-    is_cb = np.isin(in_tx, blk[:, 3])  # first tx of a block
     block_main = np.zeros(len(hashes), dtype=bool)
     block_main[bsel] = main_of
+    in_address = dec.in_address if dec.in_address is not None else pa.nulls(len(ina), pa.large_string())
+    if full:
+        is_cb = full.in_coinbase
+        out_type, out_script, out_address = full.out_type, full.out_script, dec.out_address
+        in_prev_txid, in_addr = full.in_prev_txid, in_address
+    else:
+        is_cb = np.isin(in_tx, blk[:, 3])  # first tx of a block
+        out_type = pa.DictionaryArray.from_arrays(pa.array(dec.out_kind[osel].astype(np.int32)),
+                                                  pa.array(SCRIPT_TYPES)).cast(pa.string())
+        out_script = gather_binary(dec.buf, o[:, 1], o[:, 2])
+        out_address = dec.out_address.take(pa.array(osel))
+        in_prev_txid = hex_at(dec.buf, i[:, 0], 32, valid=~is_cb)
+        in_addr = in_address.take(pa.array(isel))
     rows = BatchRows(
         base_tx=base_tx, txs=txs, tx_main=block_main[tx_block], tx_coinbase=tsel == blk[tx_block, 3],
         out_tx=tx_id[o[:, 3]] - base_tx, out_vout=osel - txa[o[:, 3], 10], out_value=o[:, 0],
-        out_type=pa.DictionaryArray.from_arrays(pa.array(dec.out_kind[osel].astype(np.int32)),
-                                                pa.array(SCRIPT_TYPES)).cast(pa.string()),
-        out_address=dec.out_address.take(pa.array(osel)), out_script=_gather(dec.buf, o[:, 1], o[:, 2]),
-        in_tx=tx_id[in_tx] - base_tx, in_vin=isel - txa[in_tx, 9],
-        in_prev_txid=hex_at(dec.buf, i[:, 0], 32, valid=~is_cb),
+        out_type=out_type, out_address=out_address, out_script=out_script,
+        in_tx=tx_id[in_tx] - base_tx, in_vin=isel - txa[in_tx, 9], in_prev_txid=in_prev_txid,
         in_prev_vout=np.where(is_cb, -1, i[:, 1]), in_sequence=i[:, 2],
         in_value=dec.in_value[isel] if len(dec.in_value) else np.full(len(isel), -1, dtype=np.int64),
-        in_address=(dec.in_address.take(pa.array(isel)) if dec.in_address is not None
-                    else pa.nulls(len(isel), pa.large_string())),
+        in_address=in_addr, addr_codes=full.addr_codes if full else None,
+        prev_codes=full.prev_codes if full else None, prev_in_batch=full.prev_in_batch if full else None,
     )
     result.blocks, result.txs, result.inputs, result.outputs = len(bsel), len(tsel), len(isel), len(osel)
     unlinked = write_batch(engine, blocks, rows)

@@ -26,6 +26,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sanctrace.chain.address import gather_slices, hex_at, hex_rows
+from sanctrace.chain.decode import DecodedBlocks
+from sanctrace.chain.schema import SCRIPT_TYPES
 from sanctrace.engine.base import Engine
 
 # added to a stale copy's tx_id when picking the copy of a txid to link to: main chain first
@@ -61,6 +64,58 @@ class BatchRows:
     in_sequence: np.ndarray
     in_value: np.ndarray     # value supplied with the input (getblock v3 / undo), -1 = unknown
     in_address: pa.Array     # address supplied with the input, or null
+    # optional, from ``BatchColumns`` when every row of the decoded batch is stored:
+    addr_codes: tuple[pa.Array, np.ndarray] | None = None  # out + in addresses dictionary-encoded
+    prev_codes: tuple[pa.Array, np.ndarray] | None = None  # prev txids dictionary-encoded
+    prev_in_batch: np.ndarray | None = None  # local tx with the prev txid (first copy), -1 = none
+
+
+@dataclass
+class BatchColumns:
+    """The database-independent columns of every row of a decoded batch. The ingest reader
+    thread computes them while the storing thread is busy with the previous batch, which takes
+    this work off the critical path when a core is free."""
+
+    hashes: np.ndarray      # block hashes, hex (object array)
+    txid: pa.Array
+    wtxid: pa.Array
+    out_type: pa.Array
+    out_script: pa.Array
+    in_coinbase: np.ndarray
+    in_prev_txid: pa.Array
+    addr_codes: tuple[pa.Array, np.ndarray]
+    prev_codes: tuple[pa.Array, np.ndarray]
+    prev_in_batch: np.ndarray
+
+
+def batch_columns(dec: DecodedBlocks) -> BatchColumns:
+    """Compute ``BatchColumns`` for every row of ``dec``."""
+    ina, outa = dec.ina, dec.outa
+    txid = hex_rows(dec.txid)
+    in_coinbase = np.isin(ina[:, 5], dec.blk[:, 3])  # inputs of the first tx of a block
+    prev_txid = hex_at(dec.buf, ina[:, 0], 32, valid=~in_coinbase)
+    in_address = dec.in_address if dec.in_address is not None else pa.nulls(len(ina), pa.large_string())
+    return BatchColumns(
+        hashes=hex_rows(dec.block_hash).to_numpy(zero_copy_only=False), txid=txid, wtxid=hex_rows(dec.wtxid),
+        out_type=pa.DictionaryArray.from_arrays(pa.array(dec.out_kind.astype(np.int32)),
+                                                pa.array(SCRIPT_TYPES)).cast(pa.string()),
+        out_script=gather_binary(dec.buf, outa[:, 1], outa[:, 2]), in_coinbase=in_coinbase,
+        in_prev_txid=prev_txid, addr_codes=encode(pa.concat_arrays([dec.out_address.cast(pa.large_string()),
+                                                                    in_address.cast(pa.large_string())])),
+        prev_codes=encode(prev_txid), prev_in_batch=_indices(pc.index_in(prev_txid, value_set=txid)),
+    )
+
+
+def gather_binary(buf: np.ndarray, offs: np.ndarray, lens: np.ndarray) -> pa.Array:
+    """Arrow binary array of ``buf[offs[i]:offs[i]+lens[i]]`` without a Python loop."""
+    data, offsets = gather_slices(buf, offs.astype(np.int64), lens.astype(np.int64))
+    return pa.Array.from_buffers(pa.large_binary(), len(lens), [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+
+
+def encode(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """(distinct values in order of first appearance, index per row with -1 for null)."""
+    enc = values.dictionary_encode()
+    return enc.dictionary, _indices(enc.indices)
 
 
 def _masked(values: np.ndarray, valid: np.ndarray) -> pa.Array:
@@ -91,10 +146,8 @@ def assign_addresses(engine: Engine, b: BatchRows) -> tuple[np.ndarray, np.ndarr
     ids ``max + 1 ...`` in order of first appearance (outputs first, then inputs); their script type
     is that of the first output paying them (NULL when only inputs name them)."""
     n_out = len(b.out_vout)
-    every = pa.concat_arrays([b.out_address.cast(pa.large_string()), b.in_address.cast(pa.large_string())])
-    enc = every.dictionary_encode()
-    uniq: pa.Array = enc.dictionary
-    idx = _indices(enc.indices)
+    uniq, idx = b.addr_codes or encode(pa.concat_arrays([b.out_address.cast(pa.large_string()),
+                                                         b.in_address.cast(pa.large_string())]))
     ids = np.full(len(uniq), -1, dtype=np.int64)
     next_id = int(engine.scalar("SELECT coalesce(max(address_id), 0) + 1 FROM chain_addresses"))
     if len(uniq) and next_id > 1:
@@ -121,23 +174,26 @@ def link_inputs(engine: Engine, b: BatchRows) -> np.ndarray:
     n_in = len(b.in_vin)
     key = np.full(n_in, _NONE, dtype=np.int64)
     txid = b.txs.column("txid").combine_chunks()
-    for chosen, penalty in ((b.tx_main, 0), (~b.tx_main, STALE_PENALTY)):
-        local = np.flatnonzero(chosen)
-        if not len(local) or not n_in:
-            continue
-        pos = _indices(pc.index_in(b.in_prev_txid, value_set=txid.take(pa.array(local, pa.int64()))))
-        hit = (pos >= 0) & (key == _NONE)
-        key[hit] = b.base_tx + local[pos[hit]] + penalty
+    if b.prev_in_batch is not None and b.tx_main.all():
+        hit = b.prev_in_batch >= 0
+        key[hit] = b.base_tx + b.prev_in_batch[hit]
+    else:
+        for chosen, penalty in ((b.tx_main, 0), (~b.tx_main, STALE_PENALTY)):
+            local = np.flatnonzero(chosen)
+            if not len(local) or not n_in:
+                continue
+            pos = _indices(pc.index_in(b.in_prev_txid, value_set=txid.take(pa.array(local, pa.int64()))))
+            hit = (pos >= 0) & (key == _NONE)
+            key[hit] = b.base_tx + local[pos[hit]] + penalty
     if b.base_tx > 1 and n_in:  # earlier batches: best stored copy of each distinct prev txid
-        enc = b.in_prev_txid.dictionary_encode()
-        found = _lookup(engine, "_b_prev", pa.table({"qi": np.arange(len(enc.dictionary), dtype=np.int64),
-                                                     "txid": enc.dictionary}), """
+        distinct, qi = b.prev_codes or encode(b.in_prev_txid)
+        found = _lookup(engine, "_b_prev", pa.table({"qi": np.arange(len(distinct), dtype=np.int64),
+                                                     "txid": distinct}), """
             SELECT q.qi, min(CASE WHEN b.in_main_chain THEN t.tx_id ELSE t.tx_id + ? END) AS k
             FROM _b_prev q JOIN chain_txs t ON t.txid = q.txid JOIN chain_blocks b ON b.block_id = t.block_id
             GROUP BY q.qi""", [STALE_PENALTY])
-        stored = np.full(len(enc.dictionary), _NONE, dtype=np.int64)
+        stored = np.full(len(distinct), _NONE, dtype=np.int64)
         stored[_column(found, "qi")] = _column(found, "k")
-        qi = _indices(enc.indices)
         has = qi >= 0
         key[has] = np.minimum(key[has], stored[qi[has]])
     return np.where(key == _NONE, -1, np.where(key >= STALE_PENALTY, key - STALE_PENALTY, key))
