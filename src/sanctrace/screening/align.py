@@ -6,6 +6,11 @@ tokens are paired greedily by similarity, then left-over tokens are tried agains
 concatenation of two neighbours. What is left unpaired on each side is reported, because an
 unpaired *given name on both sides* (Daniil vs Dmitry Medvedev) is the strongest sign of two
 different people sharing a surname.
+
+Across scripts the comparison mode decides what counts as similar: consonant skeletons for
+abjads, kana keys for syllabaries, the phonetic alignment of :mod:`kana_match` for Japanese
+Katakana (whose compounds may also cover two or three Latin words, tried before greedy pairing
+too), and interchangeable English renderings (:mod:`glossary`) for translated generic words.
 """
 
 from __future__ import annotations

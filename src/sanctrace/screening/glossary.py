@@ -4,7 +4,17 @@ Japanese lists translate the generic part of a Russian organisation's name (研�
 institute", 造船所 "shipyard", 連邦 "federal") and transliterate the proper name (アドミラルティ
 "Admiralty"). Replacing the translated words by their English equivalents before romanisation
 lets the proper name be compared by sound and the generic words by meaning. Katakana loanwords
-(センター, グループ) are here too. Longest entries are replaced first.
+(センター, グループ) are here too.
+
+Kanji compounds are segmented by longest match: every entry is tried longest first, so 造船所 is
+"shipyard" and not 造船 "shipbuilding" + 所. Kanji the glossary does not know are read by pykakasi
+and treated as generic words by the parser (their Japanese reading says nothing an English name
+could match). A Japanese term stands for several English words (工場: plant, factory, works,
+zavod); :data:`CONCEPTS` lists them, and :func:`same_concept` / :func:`same_stem` let the aligner
+accept any of them, so the glossary keeps one rendering per term.
+
+Only generic institutional vocabulary belongs here, never a proper name or a whole list name:
+the METI evaluation (benchmarks/screening.py) would otherwise measure a lookup table.
 """
 
 from __future__ import annotations

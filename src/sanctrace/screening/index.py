@@ -7,6 +7,13 @@ consonant skeleton (used only by queries from scripts that need it). Keys live i
 structure (a dict from key to slot, one int32 postings array); a query adds the IDF of every
 key it shares with a name in one ``numpy.bincount`` and keeps the best ``limit`` names. Only
 those go to the feature scorer.
+
+Japanese and Chinese organisation names share little spelling with the English ones: their
+generic words were translated (and match hundreds of list names) and their proper names are
+Katakana compounds whose word breaks differ from the Latin ones. For those queries the keys count
+with the role weight of their token, each three-class piece of a Katakana word's consonant
+skeleton is a key of its own (list names index the trigrams of every word and of every pair of
+neighbouring words), and exact ties go to the shorter list name.
 """
 
 from __future__ import annotations
