@@ -59,24 +59,33 @@ def _base58check(version: int, buf: np.ndarray, off: int, out: np.ndarray, ws: n
     zeros = 0
     while zeros < 25 and data[zeros] == 0:
         zeros += 1
-    # limbs in base 58**5 (fits 32 bits), little-endian: five times fewer divisions than digit-wise
+    # limbs in base 58**8, little-endian, fed two bytes at a time: a limb times 2**16 plus a carry
+    # stays below 2**63, and there are about 3x fewer divisions than with 32-bit limbs
     limbs = ws[8:16].view(np.int64)
     nl = 0
-    for i in range(zeros, 25):
-        carry = np.int64(data[i])
+    i = zeros
+    while i < 25:
+        if (25 - i) % 2:
+            carry = np.int64(data[i])
+            shift = 8
+            i += 1
+        else:
+            carry = (np.int64(data[i]) << 8) | np.int64(data[i + 1])
+            shift = 16
+            i += 2
         for j in range(nl):
-            carry += limbs[j] << 8
-            limbs[j] = carry % 656356768
-            carry //= 656356768
+            carry += limbs[j] << shift
+            limbs[j] = carry % 128063081718016
+            carry //= 128063081718016
         while carry > 0:
-            limbs[nl] = carry % 656356768
+            limbs[nl] = carry % 128063081718016
             nl += 1
-            carry //= 656356768
-    digits = scratch[64:104]
+            carry //= 128063081718016
+    digits = scratch[64:104]  # at most 5 limbs of 8 digits: 25 bytes < 58**40
     length = 0
     for j in range(nl):
         v = limbs[j]
-        for _ in range(5):
+        for _ in range(8):
             digits[length] = v % 58
             v //= 58
             length += 1
