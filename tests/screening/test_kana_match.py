@@ -6,6 +6,8 @@ Russia file, which is the tuning set; Belarus and third-country files stay held 
 
 import pytest
 
+from sanctrace.model.list_entry import EntityKind, EntryName, ListEntry
+from sanctrace.screening import CustomerRecord, Screener
 from sanctrace.screening.glossary import GLOSSARY_WORDS, same_concept, same_stem, translate_terms
 from sanctrace.screening.japanese import katakana_to_latin
 from sanctrace.screening.kana_match import is_kana_shaped, kana_latin_similarity, kana_phones, latin_phones
@@ -125,3 +127,26 @@ def test_katakana_person_names_keep_their_precision() -> None:
     assert match_names("ウラジーミル・プーチン", "Vladimir Putin")[0] >= T
     assert match_names("ウラジーミル・プーチン", "Vladimir Potanin")[0] < T
     assert match_names("광수 이", "WANG Ssu")[0] < T  # Korean is not read as Katakana
+
+
+def _org(idx: int, name: str) -> ListEntry:
+    return ListEntry(f"t:{idx}", "t", str(idx), EntityKind.ORGANIZATION, names=[EntryName(name)])
+
+
+def test_screener_finds_a_katakana_name_among_many_sharing_its_generic_words() -> None:
+    """Sixty institutes share every translated generic word with the query; only the Katakana
+    proper name tells them apart. A Katakana compound must also meet two Latin words."""
+    fillers = ["Alpha", "Boreas", "Cygnus", "Delta", "Electra", "Fotos", "Granit", "Horizont", "Iskra", "Jupiter",
+               "Kristall", "Luch", "Mayak", "Neptun", "Orion", "Pulsar"]
+    entries = [_org(i, f"Scientific Research Institute of Technology {fillers[i % 16]} {i}") for i in range(60)]
+    # Unrelated bodies, so the shared generic words are common but not everywhere (moderate IDF).
+    words = [a + b + c for a in ("ka", "lo", "mi", "ner", "sto") for b in ("ban", "dor", "gel", "vik")
+             for c in ("ov", "ex", "um")]
+    entries += [_org(200 + k, f"{w.title()} Trading House") for k, w in enumerate(words * 4)]
+    entries.append(_org(100, "Skolkovo Institute of Science and Technology"))
+    entries.append(_org(101, "Tutaev Motor Plant PJSC"))
+    screener = Screener(entries, "test")
+    top = screener.screen(CustomerRecord("q", "スコルコヴォ科学技術研究所", "company")).matches
+    assert top and top[0].entity_id == "t:100", top[:3]
+    top = screener.screen(CustomerRecord("q", "公共株式会社ツタエフモーター工場", "company")).matches
+    assert top and top[0].entity_id == "t:101", top[:3]
