@@ -139,25 +139,37 @@ def _attribute(ctx: StageContext) -> dict[str, Any]:
 def _cluster_on_spark(ctx: StageContext) -> dict[str, Any]:
     """Connected components on Spark (the scale-out path for a large world), labels written back
     into the DuckDB store that cases, rules and the API read. Spark keeps no merge witnesses, so
-    ``chain why`` needs a DuckDB clustering run; the cluster ids are the same (smallest address id)."""
+    ``chain why`` needs a DuckDB clustering run; the cluster ids are the same (smallest address id).
+
+    The tables go to Spark, and the labels come back, as Parquet files: a 10M-transaction chain
+    sent through the driver as one Arrow stream does not fit in its heap."""
+    import shutil
+    import tempfile
+
     from sanctrace.chain.cluster import ClusterConfig, ensure_tables
     from sanctrace.chain.spark_cluster import spark_cluster
-    from sanctrace.chain.spark_tables import CLUSTER_TABLES, OPTIONAL_TABLES, views_from_engine
+    from sanctrace.chain.spark_tables import CLUSTER_TABLES, OPTIONAL_TABLES
     from sanctrace.engine.spark_engine import SparkEngine
 
     spark_engine = SparkEngine(ctx.settings)
-    views_from_engine(spark_engine, ctx.engine, CLUSTER_TABLES + OPTIONAL_TABLES[:2])
-    labels, info = spark_cluster(spark_engine, ClusterConfig())
-    table = labels.toArrow() if hasattr(labels, "toArrow") else None
-    if table is None:
-        import pyarrow as pa
-
-        table = pa.Table.from_pandas(labels.toPandas(), preserve_index=False)
-    ensure_tables(ctx.engine)
-    ctx.engine.register("spark_cluster_labels", table)
-    with ctx.engine.transaction():
-        ctx.engine.execute("DELETE FROM chain_clusters")
-        ctx.engine.execute("INSERT INTO chain_clusters SELECT address_id, cluster_id FROM spark_cluster_labels")
+    db = Path(str(ctx.settings.db))
+    work = Path(tempfile.mkdtemp(prefix=".sanctrace-spark-", dir=db.parent if db.parent.exists() else None))
+    try:
+        for name in CLUSTER_TABLES + OPTIONAL_TABLES[:2]:
+            if ctx.engine.table_exists(name):
+                ctx.engine.execute(f"COPY (SELECT * FROM {name}) TO '{work / name}' "
+                                   "(FORMAT parquet, PER_THREAD_OUTPUT true)")
+                spark_engine.spark.read.parquet(str(work / name)).createOrReplaceTempView(name)
+        labels, info = spark_cluster(spark_engine, ClusterConfig(), checkpoint_dir=str(work / "_checkpoints"))
+        labels.write.mode("overwrite").parquet(str(work / "labels"))
+        labels.unpersist()
+        ensure_tables(ctx.engine)
+        with ctx.engine.transaction():
+            ctx.engine.execute("DELETE FROM chain_clusters")
+            ctx.engine.execute("INSERT INTO chain_clusters SELECT address_id, cluster_id "
+                               f"FROM read_parquet('{work / 'labels'}/*.parquet')")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return {"engine": "spark", "clusters": info["clusters"], "rounds": info["rounds"],
             "addresses_in_clusters": info["addresses_in_clusters"]}
 
