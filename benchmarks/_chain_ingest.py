@@ -195,7 +195,76 @@ def run(quick: bool = False) -> dict[str, Any]:
     return out
 
 
+def scaling(quick: bool = False) -> dict[str, Any]:
+    """tx/s of the last ~200k transactions ingested into a store that already holds N, for a small
+    and a large N. One synthetic chain; its first files are ingested once per N (deferred spends:
+    the same tables either way), the database is copied, and the remaining files go into one copy
+    with the current code and into the other with per-batch spend updates (the code before the
+    deferred spends), so both start from the same store at the same machine load. Their tables
+    must come out identical."""
+    import shutil
+
+    from sanctrace.chain.blockfile import frame_blk
+    from sanctrace.chain.ingest import ingest_paths
+    from sanctrace.chain.synth import generate
+    from sanctrace.chain.synth_write import write_blk_files
+    from sanctrace.engine.duckdb_engine import DuckDBEngine
+
+    tail = 40_000 if quick else 200_000
+    sizes = (40_000, 160_000) if quick else (200_000, 1_600_000)
+    out: dict[str, Any] = {"unit": f"tx/s of the last ~{tail} transactions (blk files -> DuckDB, linking included)"}
+    with tempfile.TemporaryDirectory() as tmp:
+        chain = generate(sizes[-1] + tail, seed=42)
+        files = write_blk_files(chain, Path(tmp) / "blocks", max_file_bytes=8 << 20)
+        first_tx = np.searchsorted(chain.tx_block, np.arange(chain.n_blocks + 1))
+        blocks_per_file = [len(frame_blk(np.frombuffer(f.read_bytes(), dtype=np.uint8), str(f)).starts)
+                           for f in files]
+        tx_before_file = first_tx[np.concatenate(([0], np.cumsum(blocks_per_file)))]
+        rows = []
+        for n in sizes:
+            split = int(np.searchsorted(tx_before_file, n))  # files[:split] hold >= n transactions
+            end = int(np.searchsorted(tx_before_file, n + tail))
+            base = Path(tmp) / f"base{n}.duckdb"
+            eng = DuckDBEngine(base)
+            t = time.perf_counter()
+            ingest_paths(eng, files[:split])
+            prefix_s = time.perf_counter() - t
+            eng.close()
+            row: dict[str, Any] = {"stored_txs": int(tx_before_file[split]), "prefix_ingest_s": round(prefix_s, 1)}
+            digests = []
+            for name, defer in (("current", True), ("per_batch_spends", False)):
+                db = Path(tmp) / f"{name}{n}.duckdb"
+                shutil.copyfile(base, db)
+                eng = DuckDBEngine(db)
+                t = time.perf_counter()
+                c = time.process_time()
+                report = ingest_paths(eng, files[split:end], defer_spends=defer)
+                wall, cpu = time.perf_counter() - t, time.process_time() - c
+                digests.append(_digest(eng))
+                eng.close()
+                db.unlink()
+                row[name] = {"txs": report.txs, "tx_per_s": round(report.txs / wall), "seconds": round(wall, 2),
+                             "tx_per_cpu_second": round(report.txs / cpu),
+                             "load_average_1min": round(os.getloadavg()[0], 1)}
+            row["same_tables"] = digests[0] == digests[1]
+            base.unlink()
+            rows.append(row)
+        small, large = rows
+        for name in ("current", "per_batch_spends"):
+            out[f"{name}_large_over_small"] = round(large[name]["tx_per_s"] / small[name]["tx_per_s"], 2)
+        out["runs"] = rows
+        out["baseline"] = "per_batch_spends: the code before this change (spends of older outputs updated every batch)"
+        out["pass"] = bool(small["same_tables"] and large["same_tables"]
+                           and out["current_large_over_small"] > out["per_batch_spends_large_over_small"])
+    return out
+
+
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT / "src"))
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    print(json.dumps(run("--quick" in sys.argv), indent=2))
+    if "--scaling" in sys.argv:
+        print(json.dumps(scaling("--quick" in sys.argv), indent=2))
+    else:
+        doc = run("--quick" in sys.argv)
+        doc["ingest_scaling"] = scaling("--quick" in sys.argv)
+        print(json.dumps(doc, indent=2))

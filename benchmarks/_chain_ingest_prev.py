@@ -27,7 +27,7 @@ from sanctrace.chain.store_link import STALE_PENALTY, BatchRows
 from sanctrace.engine.base import Engine
 
 
-def previous_write(engine: Engine, blocks: pa.Table, b: BatchRows) -> int:
+def previous_write(engine: Engine, blocks: pa.Table, b: BatchRows, defer_spends: bool = False) -> int:
     """The previous SQL write path, fed from the same BatchRows as the current one; returns the
     count of the batch's inputs left unlinked, as ``write_batch`` does."""
     n_out, n_in = len(b.out_vout), len(b.in_vin)

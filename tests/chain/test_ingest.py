@@ -132,3 +132,51 @@ def test_reorg_flips_main_chain_and_relinks_spends(tmp_path: Path) -> None:
     only_long = DuckDBEngine(tmp_path / "long.duckdb")
     ingest_paths(only_long, b)
     assert _main_spends(eng) == _main_spends(only_long)
+
+
+_TABLES = ("chain_blocks", "chain_txs", "chain_inputs", "chain_outputs", "chain_addresses")
+
+
+def _digest(engine: DuckDBEngine) -> list[object]:
+    return [engine.query_one(f"SELECT count(*), sum(hash(t)::HUGEINT)::VARCHAR FROM {name} t") for name in _TABLES]
+
+
+def test_deferred_spends_equal_per_batch_updates_and_survive_a_kill(tmp_path: Path) -> None:
+    from sanctrace.chain.decode import decode_blocks
+    from sanctrace.chain.ingest import _batches, _spans_from
+    from sanctrace.chain.store import store_batch
+    from sanctrace.chain.store_chain import ChainState
+    from sanctrace.chain.store_link import batch_columns
+
+    chain = generate(6000, seed=8, txs_per_block=150, n_users=400, n_miners=10)
+    files = write_blk_files(chain, tmp_path / "blocks", max_file_bytes=600_000)
+    assert len(files) >= 2
+    per_batch = DuckDBEngine(tmp_path / "per_batch.duckdb")
+    ingest_paths(per_batch, files, batch_bytes=200_000, defer_spends=False)
+    deferred = DuckDBEngine(tmp_path / "deferred.duckdb")
+    ingest_paths(deferred, files, batch_bytes=200_000)
+    assert deferred.scalar("SELECT count(*) FROM chain_pending_spends") == 0
+    assert deferred.scalar("SELECT count(spent_tx_id) FROM chain_outputs") > 1000
+    assert _digest(deferred) == _digest(per_batch)
+
+    # a run killed after some batches committed: their spends of older outputs wait in the side
+    # table, and the next ingest call (which skips those batches) applies them
+    killed = DuckDBEngine(tmp_path / "killed.duckdb")
+    ensure = ingest_paths(killed, [])  # creates the tables
+    assert ensure.files == 0
+    state = ChainState.load(killed)
+    spans = _spans_from(files[0], files[0].read_bytes())
+    for starts, ends in _batches(spans, 200_000):
+        dec = decode_blocks(spans.buf, starts, ends, str(files[0]), strict=True, offset_base=spans.offset_base)
+        with killed.transaction():
+            store_batch(killed, dec, [f"{files[0]}@{int(x) - 8}" for x in dec.block_start], state, batch_columns(dec),
+                        defer_spends=True)
+    pending = killed.scalar("SELECT count(*) FROM chain_pending_spends")
+    assert pending > 0
+    assert killed.scalar("""SELECT count(*) FROM chain_outputs o JOIN chain_pending_spends p
+                            ON o.tx_id = p.prev_tx_id AND o.vout = p.prev_vout
+                            WHERE o.spent_tx_id IS NOT NULL""") == 0
+    report = ingest_paths(killed, files, batch_bytes=200_000)
+    assert report.blocks_skipped > 0
+    assert killed.scalar("SELECT count(*) FROM chain_pending_spends") == 0
+    assert _digest(killed) == _digest(per_batch)

@@ -64,6 +64,12 @@ uninterrupted one. Values are satoshi (BIGINT); hashes are lower-case hex in dis
     path VARCHAR, size BIGINT, sha256 VARCHAR, blocks BIGINT, txs BIGINT (how many the file holds,
     stored by this run or found already stored), finished_at TIMESTAMP
 
+``chain_pending_spends`` — ingest bookkeeping, empty once ``ingest_paths`` returns
+    prev_tx_id BIGINT, prev_vout BIGINT, tx_id BIGINT, vin BIGINT: spends of outputs stored by an
+    earlier batch, written with the spending batch and applied to ``chain_outputs`` in one UPDATE at
+    the end of the ingest call (or at the start of the next one after a kill). Until then those
+    outputs' spent_tx_id/spent_vin may read NULL.
+
 Blocks already stored (by hash) are skipped, so a batch interrupted by ``kill -9`` (rolled back
 as one transaction) is redone on the next run, and finished batches are not redone.
 """
@@ -98,6 +104,8 @@ DDL: tuple[str, ...] = (
         sequence BIGINT, value BIGINT, address_id BIGINT)""",
     """CREATE TABLE IF NOT EXISTS chain_addresses (
         address_id BIGINT, address VARCHAR NOT NULL, script_type VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS chain_pending_spends (
+        prev_tx_id BIGINT, prev_vout BIGINT, tx_id BIGINT, vin BIGINT)""",
     """CREATE TABLE IF NOT EXISTS chain_ingest_files (
         path VARCHAR, size BIGINT, sha256 VARCHAR, blocks BIGINT, txs BIGINT, finished_at TIMESTAMP)""",
 )

@@ -10,7 +10,8 @@ and a re-run redoes exactly that batch. Linking is keyed on ``txid``/``vout``:
    ``prev_txid`` (main chain first, stored or in this batch) and that output's value and
    address, marks the batch's outputs spent by its main-chain inputs and computes fees — in
    Arrow/numpy, asking the stored tables only narrow lookups — then appends every table once and
-   updates the spends of outputs stored earlier;
+   updates the spends of outputs stored earlier (or, for ``ingest_paths``, queues them in
+   ``chain_pending_spends`` and applies them all at the end of the call);
 4. inputs stored earlier that waited for one of this batch's transactions (blocks out of order,
    across files) are linked now, with their spends and fees (set-wise SQL);
 5. when the batch moved the main chain (a reorg), every input naming a transaction of a flipped
@@ -31,7 +32,15 @@ from sanctrace.chain.address import hex_at, hex_rows
 from sanctrace.chain.decode import DecodedBlocks, coinbase_info, header_columns
 from sanctrace.chain.schema import SCRIPT_TYPES, ensure_schema
 from sanctrace.chain.store_chain import BlockState, ChainState
-from sanctrace.chain.store_link import STALE_PENALTY, BatchColumns, BatchRows, batch_columns, gather_binary, write_batch
+from sanctrace.chain.store_link import (
+    STALE_PENALTY,
+    BatchColumns,
+    BatchRows,
+    apply_pending_spends,
+    batch_columns,
+    gather_binary,
+    write_batch,
+)
 from sanctrace.engine.base import Engine
 
 
@@ -67,9 +76,11 @@ def _next_id(engine: Engine, table: str, column: str) -> int:
 
 
 def store_batch(engine: Engine, dec: DecodedBlocks, sources: list[str], state: ChainState | None = None,
-                cols: BatchColumns | None = None) -> BatchResult:
+                cols: BatchColumns | None = None, defer_spends: bool = False) -> BatchResult:
     """Store one decoded batch (one transaction). ``sources[i]`` labels block i (file@offset);
-    ``cols``, when given, are ``batch_columns(dec)`` computed ahead (by the ingest reader thread)."""
+    ``cols``, when given, are ``batch_columns(dec)`` computed ahead (by the ingest reader thread).
+    ``defer_spends``: spends of outputs stored by earlier batches go to ``chain_pending_spends``;
+    the caller must run ``apply_pending_spends`` before anyone reads ``chain_outputs``' spends."""
     ensure_schema(engine)
     result = BatchResult()
     hashes = cols.hashes if cols is not None else hex_rows(dec.block_hash).to_numpy(zero_copy_only=False)
@@ -85,12 +96,12 @@ def store_batch(engine: Engine, dec: DecodedBlocks, sources: list[str], state: C
         result.skipped_txs = int((~keep[dec.txa[:, 11]]).sum()) if len(dec.txa) else 0
         if not keep.any():
             return result
-        _insert(engine, dec, sources, hashes, keep, state, result, cols)
+        _insert(engine, dec, sources, hashes, keep, state, result, cols, defer_spends)
     return result
 
 
 def _insert(engine: Engine, dec: DecodedBlocks, sources: list[str], hashes: np.ndarray, keep: np.ndarray,
-            state: ChainState, result: BatchResult, cols: BatchColumns | None) -> None:
+            state: ChainState, result: BatchResult, cols: BatchColumns | None, defer_spends: bool) -> None:
     blk, txa, ina, outa = dec.blk, dec.txa, dec.ina, dec.outa
     hdr = header_columns(dec)
     bsel = np.flatnonzero(keep)
@@ -185,11 +196,12 @@ def _insert(engine: Engine, dec: DecodedBlocks, sources: list[str], hashes: np.n
         prev_codes=full.prev_codes if full else None, prev_in_batch=full.prev_in_batch if full else None,
     )
     result.blocks, result.txs, result.inputs, result.outputs = len(bsel), len(tsel), len(isel), len(osel)
-    unlinked = write_batch(engine, blocks, rows)
+    unlinked = write_batch(engine, blocks, rows, defer_spends)
     _link_late(engine, txs, base_tx, state)
     assert state.waiting_inputs is not None
     state.waiting_inputs += unlinked
     if old_changed:
+        apply_pending_spends(engine)  # the reorg recomputes spends from chain_inputs: start from them applied
         _apply_reorg(engine, old_changed)
 
 

@@ -210,9 +210,11 @@ def _first_per_group(group: tuple[np.ndarray, ...], tx: np.ndarray, vin: np.ndar
     return np.asarray(order[head])
 
 
-def write_batch(engine: Engine, blocks: pa.Table, b: BatchRows) -> int:
+def write_batch(engine: Engine, blocks: pa.Table, b: BatchRows, defer_spends: bool = False) -> int:
     """Link the batch and append it (inside the caller's transaction). Returns how many of its
-    inputs name a transaction that is not stored yet."""
+    inputs name a transaction that is not stored yet. With ``defer_spends``, the spends of outputs
+    stored by earlier batches are appended to ``chain_pending_spends`` instead of updating
+    ``chain_outputs`` (see ``apply_pending_spends``)."""
     base = b.base_tx
     n_tx, n_out, n_in = b.txs.num_rows, len(b.out_vout), len(b.in_vin)
     out_aid, in_aid, new_addresses = assign_addresses(engine, b)
@@ -285,6 +287,9 @@ def write_batch(engine: Engine, blocks: pa.Table, b: BatchRows) -> int:
         pick = old[_first_per_group((prev_tx[old], b.in_prev_vout[old]), in_tx_id[old], b.in_vin[old])]
         spends = pa.table({"prev_tx_id": prev_tx[pick], "prev_vout": b.in_prev_vout[pick],
                            "tx_id": in_tx_id[pick], "vin": b.in_vin[pick]})
+        if defer_spends:
+            _append(engine, "chain_pending_spends", "_b_pending", spends)
+            return int(((prev_tx < 0) & (b.in_prev_vout >= 0)).sum())
         engine.register("_b_spends", spends)
         try:
             engine.execute("""UPDATE chain_outputs AS o SET spent_tx_id = s.tx_id, spent_vin = s.vin
@@ -303,3 +308,22 @@ def _append(engine: Engine, table: str, name: str, rows: pa.Table) -> None:
         engine.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {name}")
     finally:
         getattr(engine, "unregister", lambda _n: None)(name)
+
+
+def apply_pending_spends(engine: Engine) -> int:
+    """Apply the spends deferred by ``write_batch(..., defer_spends=True)`` in one set-wise UPDATE
+    and empty ``chain_pending_spends`` (inside the caller's transaction); returns how many were
+    pending. Updating ``chain_outputs`` once per ingest instead of once per batch keeps a batch's
+    cost from growing with the store: every per-batch UPDATE rewrote the segments of old outputs.
+    When several batches spent the same output (a double spend mined in competing blocks), the
+    latest spender wins, as it did when each batch updated in turn (the spender with the highest
+    tx_id: batches are numbered in order and keep one spender per output)."""
+    pending = int(engine.scalar("SELECT count(*) FROM chain_pending_spends"))
+    if not pending:
+        return 0
+    engine.execute("""UPDATE chain_outputs AS o SET spent_tx_id = s.tx_id, spent_vin = s.vin
+                      FROM (SELECT prev_tx_id, prev_vout, max(tx_id) AS tx_id, arg_max(vin, tx_id) AS vin
+                            FROM chain_pending_spends GROUP BY prev_tx_id, prev_vout) s
+                      WHERE o.tx_id = s.prev_tx_id AND o.vout = s.prev_vout""")
+    engine.execute("DELETE FROM chain_pending_spends")
+    return pending
