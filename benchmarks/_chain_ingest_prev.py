@@ -163,9 +163,9 @@ def capture_final_rows(into: list[tuple[str, pa.Table] | None]) -> Iterator[None
         into.append((table, rows))
         append(engine, table, name, rows)
 
-    def recording_write(engine: Engine, blocks: pa.Table, b: BatchRows) -> int:
+    def recording_write(engine: Engine, blocks: pa.Table, b: BatchRows, defer_spends: bool = False) -> int:
         into.append(None)
-        return write(engine, blocks, b)
+        return write(engine, blocks, b, defer_spends)
 
     store_link._append = recording_append
     store.write_batch = recording_write
