@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import json
 import os
 import random
@@ -33,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from _addresses import bench_address
 
 ROOT = Path(__file__).resolve().parent.parent
 SDN = ROOT / "src/sanctrace/data/lists/sdn_advanced_2025-11-19.xml.bz2"
@@ -99,15 +100,6 @@ def build(db: Path, tmp: Path) -> dict[str, Any]:
     engine.close()
     return {"token": token, "lists_load_s": round(lists_s, 2)}
 
-
-@functools.cache
-def bench_address(label: str) -> str:
-    """A valid P2WPKH address derived from a label (decisions refuse malformed addresses)."""
-    import hashlib
-
-    from sanctrace.chain.address import script_address
-
-    return str(script_address(b"\x00\x14" + hashlib.sha256(label.encode()).digest()[:20]))
 
 
 def decision_bodies(n: int, seed: int = 11) -> list[tuple[str, dict[str, Any]]]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import json
 import os
 import random
@@ -30,6 +29,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from _addresses import bench_address
 
 TARGET_P99_MS = 20.0
 TARGET_RATE = 500
@@ -86,15 +87,6 @@ def build_world(folder: Path, *, accounts: int, events: int, seed: int = 7) -> d
                              "", ""])
     return {"accounts": accounts, "events": events, "now": now.isoformat()}
 
-
-@functools.cache
-def bench_address(label: str) -> str:
-    """A valid P2WPKH address derived from a label (decisions refuse malformed addresses)."""
-    import hashlib
-
-    from sanctrace.chain.address import script_address
-
-    return str(script_address(b"\x00\x14" + hashlib.sha256(label.encode()).digest()[:20]))
 
 
 def insert_signals(db: Path, accounts: int, seed: int = 7) -> dict[str, int]:
