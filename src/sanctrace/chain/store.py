@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from sanctrace.chain.address import hex_at, hex_rows
 from sanctrace.chain.decode import DecodedBlocks, coinbase_info, header_columns
+from sanctrace.chain.link_index import LinkIndex
 from sanctrace.chain.schema import SCRIPT_TYPES, ensure_schema
 from sanctrace.chain.store_chain import BlockState, ChainState
 from sanctrace.chain.store_link import (
@@ -196,13 +197,28 @@ def _insert(engine: Engine, dec: DecodedBlocks, sources: list[str], hashes: np.n
         prev_codes=full.prev_codes if full else None, prev_in_batch=full.prev_in_batch if full else None,
     )
     result.blocks, result.txs, result.inputs, result.outputs = len(bsel), len(tsel), len(isel), len(osel)
-    unlinked = write_batch(engine, blocks, rows, defer_spends)
+    index = _link_index(engine, state)
+    unlinked = write_batch(engine, blocks, rows, defer_spends, index)
     _link_late(engine, txs, base_tx, state)
     assert state.waiting_inputs is not None
     state.waiting_inputs += unlinked
+    if index is not None and any(bid < base_block for bid in state.main_flipped):
+        index.txs = None  # which copy of a txid is best changed: rebuilt from the store next batch
     if old_changed:
         apply_pending_spends(engine)  # the reorg recomputes spends from chain_inputs: start from them applied
         _apply_reorg(engine, old_changed)
+
+
+def _link_index(engine: Engine, state: ChainState) -> LinkIndex | None:
+    """The call's in-memory lookup index (built on first use), or None to look up in SQL."""
+    if not state.use_link_index:
+        return None
+    index: LinkIndex | None = state.link_index
+    if index is None:
+        index = state.link_index = LinkIndex.build(engine, STALE_PENALTY)
+    elif index.txs is None:
+        index.build_txs(engine)
+    return index
 
 
 def _waiting_inputs(engine: Engine, base_tx: int) -> int:

@@ -12,6 +12,7 @@ the duration of an ingest run.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sanctrace.engine.base import Engine
 
@@ -49,6 +50,11 @@ class ChainState:
     # stored inputs whose prev_txid is not stored yet (an upper bound; None: not counted this run).
     # While it is 0 a batch need not look for earlier inputs waiting for its transactions.
     waiting_inputs: int | None = None
+    # ``link_index.LinkIndex`` of this ingest call, when the caller asked for one (``use_link_index``)
+    link_index: Any = None
+    use_link_index: bool = False
+    # block_ids whose in_main_chain flag the last ``recompute`` flipped
+    main_flipped: set[int] = field(default_factory=set)
 
     @classmethod
     def load(cls, engine: Engine) -> ChainState:
@@ -93,9 +99,12 @@ class ChainState:
                     main.add(h)
                     h = self.blocks[h].prev_hash
         changed: list[BlockState] = []
+        self.main_flipped = set()
         for b in self.blocks.values():
             height = new_height.get(b.hash)
             is_main = b.hash in main
+            if is_main != b.in_main_chain:
+                self.main_flipped.add(b.block_id)
             if height != b.height or is_main != b.in_main_chain:
                 b.height = height
                 b.in_main_chain = is_main

@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 
 from sanctrace.chain.address import gather_slices, hex_at, hex_rows
 from sanctrace.chain.decode import DecodedBlocks
+from sanctrace.chain.link_index import LinkIndex, string_keys
 from sanctrace.chain.schema import SCRIPT_TYPES
 from sanctrace.engine.base import Engine
 
@@ -141,16 +142,23 @@ def _indices(arr: pa.Array) -> np.ndarray:
     return np.asarray(arr.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-def assign_addresses(engine: Engine, b: BatchRows) -> tuple[np.ndarray, np.ndarray, pa.Table]:
+def assign_addresses(engine: Engine, b: BatchRows, index: LinkIndex | None = None
+                     ) -> tuple[np.ndarray, np.ndarray, pa.Table]:
     """(address id per output, per input (-1 = none), new chain_addresses rows). New addresses get
     ids ``max + 1 ...`` in order of first appearance (outputs first, then inputs); their script type
-    is that of the first output paying them (NULL when only inputs name them)."""
+    is that of the first output paying them (NULL when only inputs name them). Stored addresses
+    are found in ``index`` when given, else with a join on chain_addresses."""
     n_out = len(b.out_vout)
     uniq, idx = b.addr_codes or encode(pa.concat_arrays([b.out_address.cast(pa.large_string()),
                                                          b.in_address.cast(pa.large_string())]))
     ids = np.full(len(uniq), -1, dtype=np.int64)
-    next_id = int(engine.scalar("SELECT coalesce(max(address_id), 0) + 1 FROM chain_addresses"))
-    if len(uniq) and next_id > 1:
+    if index is not None:
+        next_id = index.next_address_id
+        if len(uniq):
+            ids = index.addresses.lookup(*string_keys(uniq))
+    else:
+        next_id = int(engine.scalar("SELECT coalesce(max(address_id), 0) + 1 FROM chain_addresses"))
+    if index is None and len(uniq) and next_id > 1:
         found = _lookup(engine, "_b_uaddr", pa.table({"ui": np.arange(len(uniq), dtype=np.int64), "address": uniq}),
                         "SELECT u.ui, a.address_id FROM _b_uaddr u JOIN chain_addresses a ON a.address = u.address")
         ids[_column(found, "ui")] = _column(found, "address_id")
@@ -169,8 +177,9 @@ def assign_addresses(engine: Engine, b: BatchRows) -> tuple[np.ndarray, np.ndarr
     return row_ids[:n_out], row_ids[n_out:], new_rows
 
 
-def link_inputs(engine: Engine, b: BatchRows) -> np.ndarray:
-    """tx_id of the transaction each input spends from (-1: not stored yet, or coinbase)."""
+def link_inputs(engine: Engine, b: BatchRows, index: LinkIndex | None = None) -> np.ndarray:
+    """tx_id of the transaction each input spends from (-1: not stored yet, or coinbase). Stored
+    transactions are found in ``index`` when it holds their txids, else with a join on chain_txs."""
     n_in = len(b.in_vin)
     key = np.full(n_in, _NONE, dtype=np.int64)
     txid = b.txs.column("txid").combine_chunks()
@@ -187,6 +196,12 @@ def link_inputs(engine: Engine, b: BatchRows) -> np.ndarray:
             key[hit] = b.base_tx + local[pos[hit]] + penalty
     if b.base_tx > 1 and n_in:  # earlier batches: best stored copy of each distinct prev txid
         distinct, qi = b.prev_codes or encode(b.in_prev_txid)
+        if index is not None and index.txs is not None:
+            stored = index.txs.lookup(*string_keys(distinct))
+            stored[stored < 0] = _NONE
+            has = qi >= 0
+            key[has] = np.minimum(key[has], stored[qi[has]])
+            return np.where(key == _NONE, -1, np.where(key >= STALE_PENALTY, key - STALE_PENALTY, key))
         found = _lookup(engine, "_b_prev", pa.table({"qi": np.arange(len(distinct), dtype=np.int64),
                                                      "txid": distinct}), """
             SELECT q.qi, min(CASE WHEN b.in_main_chain THEN t.tx_id ELSE t.tx_id + ? END) AS k
@@ -210,15 +225,17 @@ def _first_per_group(group: tuple[np.ndarray, ...], tx: np.ndarray, vin: np.ndar
     return np.asarray(order[head])
 
 
-def write_batch(engine: Engine, blocks: pa.Table, b: BatchRows, defer_spends: bool = False) -> int:
+def write_batch(engine: Engine, blocks: pa.Table, b: BatchRows, defer_spends: bool = False,
+                index: LinkIndex | None = None) -> int:
     """Link the batch and append it (inside the caller's transaction). Returns how many of its
     inputs name a transaction that is not stored yet. With ``defer_spends``, the spends of outputs
     stored by earlier batches are appended to ``chain_pending_spends`` instead of updating
-    ``chain_outputs`` (see ``apply_pending_spends``)."""
+    ``chain_outputs`` (see ``apply_pending_spends``). With ``index``, the stored rows the batch
+    links to are looked up there instead of in the tables, and the batch is added to it."""
     base = b.base_tx
     n_tx, n_out, n_in = b.txs.num_rows, len(b.out_vout), len(b.in_vin)
-    out_aid, in_aid, new_addresses = assign_addresses(engine, b)
-    prev_tx = link_inputs(engine, b)
+    out_aid, in_aid, new_addresses = assign_addresses(engine, b, index)
+    prev_tx = link_inputs(engine, b, index)
     n_out_tx = np.bincount(b.out_tx, minlength=n_tx)
     n_in_tx = np.bincount(b.in_tx, minlength=n_tx)
     out_first = np.zeros(n_tx, dtype=np.int64)
@@ -237,7 +254,11 @@ def write_batch(engine: Engine, blocks: pa.Table, b: BatchRows, defer_spends: bo
     out_row[here] = rows
     value[here], aid[here], matched[here] = b.out_value[rows], out_aid[rows], True
     earlier = np.flatnonzero((prev_tx >= 0) & (prev_tx < base))
-    if len(earlier):
+    if len(earlier) and index is not None:
+        hit, hit_value, hit_aid = index.outputs.lookup(prev_tx[earlier], b.in_prev_vout[earlier])
+        pos = earlier[hit]
+        value[pos], aid[pos], matched[pos] = hit_value[hit], hit_aid[hit], True
+    elif len(earlier):
         found = _lookup(engine, "_b_prevout", pa.table({"pos": earlier, "tx_id": prev_tx[earlier],
                                                         "vout": b.in_prev_vout[earlier]}), """
             SELECT p.pos, o.value, coalesce(o.address_id, -1) AS address_id
@@ -282,6 +303,9 @@ def write_batch(engine: Engine, blocks: pa.Table, b: BatchRows, defer_spends: bo
                                ("chain_txs", "_b_txs_final", txs), ("chain_outputs", "_b_outs", outputs),
                                ("chain_inputs", "_b_ins", inputs)):
         _append(engine, table, name, rows_)
+    if index is not None:
+        index.add_batch(base, b.txs.column("txid"), b.tx_main, b.out_tx, b.out_vout, b.out_value, out_aid,
+                        new_addresses.column("address"), _column(new_addresses, "address_id"))
     old = np.flatnonzero(spender_main & (prev_tx >= 0) & (prev_tx < base))
     if len(old):
         pick = old[_first_per_group((prev_tx[old], b.in_prev_vout[old]), in_tx_id[old], b.in_vin[old])]
