@@ -241,31 +241,34 @@ def _find_span(tok: str, tokens: tuple[str, ...], used: set[int], mode: int,
                acronyms: bool = True, tok_is_query: bool = True) -> tuple[float, tuple[int, ...]] | None:
     n = len(tokens)
     first = tok[0]
+    size = len(tok)
     # Katakana writes compounds as one word and adds vowels: キドマテック is "Kidma Tech", and
     # its first letter need not be the Latin one (ホ for kh). The phonetic alignment decides.
     syllabic = mode in (KANA_QUERY, KANA_CANDIDATE)
+    floor = 0.7 if syllabic else 0.85
+    # This loop runs for every token of every candidate of a Japanese query (hundreds of times
+    # per query), so the span grows one token at a time instead of rebuilding index tuples.
     for j in range(n - 1):
-        if j in used or (tokens[j][0] != first and not syllabic):
+        head = tokens[j]
+        if j in used or (head[0] != first and not syllabic):
             continue  # a join and an acronym both start with the first letter of the span
-        for width in (2, 3):
-            if j + width > n:
+        total = len(head)
+        for end in (j + 2, j + 3):
+            if end > n or end - 1 in used:
                 break
-            idx = tuple(range(j, j + width))
-            if any(k in used for k in idx):
-                break
-            total = sum(len(tokens[k]) for k in idx)
-            if acronyms and len(tok) == width and tokens[j][0] == first and \
-                    all(tok[m] == tokens[k][0] for m, k in enumerate(idx)):
-                return 0.85, idx  # an acronym: "US" for "United States"
+            total += len(tokens[end - 1])
+            if acronyms and size == end - j and head[0] == first and \
+                    all(tok[m] == tokens[j + m][0] for m in range(size)):
+                return 0.85, tuple(range(j, end))  # an acronym: "US" for "United States"
             if syllabic:
-                if not total - 2 <= len(tok) <= 2 * total + 2 and not len(tok) - 2 <= total <= 2 * len(tok) + 2:
+                if not (total - 2 <= size <= 2 * total + 2 or size - 2 <= total <= 2 * size + 2):
                     continue
-            elif abs(total - len(tok)) > 2:
+            elif abs(total - size) > 2:
                 continue
-            joined = "".join(tokens[k] for k in idx)
+            joined = "".join(tokens[j:end])
             sim = token_sim(tok, joined, mode) if tok_is_query else token_sim(joined, tok, mode)
-            if sim >= (0.7 if syllabic else 0.85):
-                return sim, idx
+            if sim >= floor:
+                return sim, tuple(range(j, end))
     return None
 
 

@@ -17,15 +17,23 @@ same family costs little, a consonant present on one side only costs a full poin
 normalised by the weight of the longer side, so the result is a similarity in [0, 1].
 
 This runs only when one side of a comparison was written in Katakana; results are cached per
-token pair by the caller.
+token pair here and by the caller. The DP itself runs compiled (:mod:`kana_kernels`) on phone
+encodings memoised per token; ``_reference_similarity`` is the same computation in plain
+Python, kept as the definition the compiled path must equal (tests compare them on the METI
+names, and ``benchmarks/screening.py`` times both).
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
 
 _VOWELS = frozenset("aeiou")
+ALPHABET = 128  # phones are single ASCII characters; anything else takes the Python path
 
 # Katakana romanisation (see japanese.py) → phones: onsets, then a vowel or a moraic n.
 _KANA_SYLLABLE = re.compile(r"(ky|gy|sh|ch|ts|ny|hy|by|py|my|ry|[kgsztdnhbpmyrwfvj])?([aeiou])|(n)")
@@ -147,9 +155,74 @@ def _substitution(a: str, b: str) -> float:
     return _CONSONANT_PAIRS.get(frozenset((a, b)), 1.0)
 
 
+class _Encoded(NamedTuple):
+    """Phones of one token as the kernel takes them, with the sums the score needs."""
+
+    codes: npt.NDArray[np.uint8]
+    skips: npt.NDArray[np.float64]
+    consonants: int
+    weight: float
+
+
+def _encode(phones: tuple[tuple[str, float], ...], kana_side: bool) -> _Encoded | None:
+    if any(ord(p) >= ALPHABET for p, _ in phones):
+        return None
+    # The same generator sums as _reference_similarity, so the weights are the same floats.
+    if kana_side:
+        weight = sum(1.0 if p not in _VOWELS else 0.5 for p, skip in phones if skip > 0.1)
+    else:
+        weight = sum(1.0 if p not in _VOWELS else 0.5 for p, _ in phones)
+    return _Encoded(
+        codes=np.fromiter((ord(p) for p, _ in phones), dtype=np.uint8, count=len(phones)),
+        skips=np.fromiter((skip for _, skip in phones), dtype=np.float64, count=len(phones)),
+        consonants=sum(1 for p, _ in phones if p not in _VOWELS),
+        weight=weight,
+    )
+
+
+@lru_cache(maxsize=1 << 14)
+def _encoded_kana(token: str) -> _Encoded | None:
+    return _encode(kana_phones(token), kana_side=True)
+
+
+@lru_cache(maxsize=1 << 15)
+def _encoded_latin(token: str) -> _Encoded | None:
+    return _encode(latin_phones(token), kana_side=False)
+
+
+@cache
+def _kernel() -> Any:
+    """The compiled DP, imported on first use: numba costs a quarter second to import, which a
+    process screening only Latin names (or the CLI starting up) should not pay."""
+    from sanctrace.screening.kana_kernels import alignment_cost
+
+    return alignment_cost
+
+
+@cache
+def _substitution_matrix() -> npt.NDArray[np.float64]:
+    """``_substitution`` for every pair of ASCII phones, built once."""
+    chars = [chr(code) for code in range(ALPHABET)]
+    return np.array([[_substitution(a, b) for b in chars] for a in chars], dtype=np.float64)
+
+
 @lru_cache(maxsize=1 << 16)
 def kana_latin_similarity(kana: str, latin: str) -> float:
     """Similarity in [0, 1] of a romanised Katakana word and a Latin spelling (see module docstring)."""
+    a = _encoded_kana(kana)
+    b = _encoded_latin(latin)
+    if a is None or b is None:
+        return _reference_similarity(kana, latin)  # a phone outside ASCII: no code for it
+    if not len(a.codes) or not len(b.codes):
+        return 0.0
+    if abs(a.consonants - b.consonants) > max(2, (a.consonants + b.consonants) // 3):
+        return 0.0  # far too many sounds on one side to be one word
+    cost: float = _kernel()(a.codes, a.skips, b.codes, b.skips, _substitution_matrix())
+    return max(0.0, 1.0 - cost / max(a.weight, b.weight))
+
+
+def _reference_similarity(kana: str, latin: str) -> float:
+    """:func:`kana_latin_similarity` in plain Python: the definition the compiled path must equal."""
     a = kana_phones(kana)
     b = latin_phones(latin)
     if not a or not b:
