@@ -27,9 +27,11 @@ from sanctrace.chain.store_link import STALE_PENALTY, BatchRows
 from sanctrace.engine.base import Engine
 
 
-def previous_write(engine: Engine, blocks: pa.Table, b: BatchRows, defer_spends: bool = False) -> int:
+def previous_write(engine: Engine, blocks: pa.Table, b: BatchRows, defer_spends: bool = False,
+                   index: Any = None) -> int:
     """The previous SQL write path, fed from the same BatchRows as the current one; returns the
-    count of the batch's inputs left unlinked, as ``write_batch`` does."""
+    count of the batch's inputs left unlinked, as ``write_batch`` does. (Run it with
+    ``ingest_paths(..., link_index=False)``: it never uses the in-memory index.)"""
     n_out, n_in = len(b.out_vout), len(b.in_vin)
     txs = b.txs.append_column("fee", pa.nulls(b.txs.num_rows, pa.int64()))
     outputs = pa.table({
@@ -163,9 +165,10 @@ def capture_final_rows(into: list[tuple[str, pa.Table] | None]) -> Iterator[None
         into.append((table, rows))
         append(engine, table, name, rows)
 
-    def recording_write(engine: Engine, blocks: pa.Table, b: BatchRows, defer_spends: bool = False) -> int:
+    def recording_write(engine: Engine, blocks: pa.Table, b: BatchRows, defer_spends: bool = False,
+                        index: Any = None) -> int:
         into.append(None)
-        return write(engine, blocks, b, defer_spends)
+        return write(engine, blocks, b, defer_spends, index)
 
     store_link._append = recording_append
     store.write_batch = recording_write

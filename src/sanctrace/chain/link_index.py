@@ -124,6 +124,11 @@ class KeyTable:
         self._alloc(max(1 << 4, 1 << int(np.ceil(np.log2(max(capacity, 2))))))
         self.size = 0
 
+    @classmethod
+    def for_rows(cls, n: int) -> KeyTable:
+        """A table that holds ``n`` keys without growing."""
+        return cls(max(1 << 16, int(n / _MAX_LOAD) + 1))
+
     def _alloc(self, cap: int) -> None:
         self.k1 = np.zeros(cap, dtype=np.int64)
         self.k2 = np.zeros(cap, dtype=np.int64)
@@ -196,8 +201,11 @@ class OutputTable:
             raise ValueError(f"outputs of tx {first_tx} are older than the index end {self.next_tx}")
         span = first_tx - self.next_tx + n_tx
         tx = tx + (first_tx - self.next_tx)
-        width = np.zeros(span, dtype=np.int64)
-        if len(tx):
+        # a transaction's outputs are stored together with vouts 0..n-1, so its width is its count;
+        # anything else (never written by ingest) takes the slower exact maximum
+        width = np.bincount(tx, minlength=span).astype(np.int64) if len(tx) else np.zeros(span, dtype=np.int64)
+        if len(tx) and (vout >= width[tx]).any():
+            width[:] = 0
             np.maximum.at(width, tx, vout + 1)
         ends = np.cumsum(width)
         self.start.extend(self.start.view[-1] + ends)
@@ -257,7 +265,7 @@ class LinkIndex:
             or (1, 0)
         lo_a, hi_a = engine.query_one(
             "SELECT coalesce(min(address_id), 1), coalesce(max(address_id), 0) FROM chain_addresses") or (1, 0)
-        addresses = KeyTable(max(1 << 16, int(2 * (hi_a - lo_a + 1))))
+        addresses = KeyTable.for_rows(int(hi_a - lo_a + 1))
         for _lo, _hi, part in _scan(engine, "SELECT address, address_id FROM chain_addresses "
                                     "WHERE address_id BETWEEN ? AND ?", int(lo_a), int(hi_a)):
             k1, k2 = string_keys(part.column("address"))
@@ -275,7 +283,7 @@ class LinkIndex:
         """(Re)build the txid table from the store: the key of each txid is its best copy's tx_id,
         plus ``stale_penalty`` when that copy's block is off the main chain."""
         lo, hi = engine.query_one("SELECT coalesce(min(tx_id), 1), coalesce(max(tx_id), 0) FROM chain_txs") or (1, 0)
-        table = KeyTable(max(1 << 16, int(2 * (hi - lo + 1))))
+        table = KeyTable.for_rows(int(hi - lo + 1))
         for _lo, _hi, part in _scan(engine, f"""
                 SELECT t.txid, t.tx_id + CASE WHEN b.in_main_chain THEN 0 ELSE {int(self.stale_penalty)} END AS k
                 FROM chain_txs t JOIN chain_blocks b ON b.block_id = t.block_id

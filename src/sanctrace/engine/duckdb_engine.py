@@ -89,6 +89,11 @@ class DuckDBEngine(Engine):
             self._depth = 0
             self.con.execute("COMMIT")
 
+    @property
+    def in_transaction(self) -> bool:
+        """True inside ``transaction()`` (statements such as CHECKPOINT must wait)."""
+        return self._depth > 0
+
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor for another thread (the API server): same database, own state."""
         return self.con.cursor()
