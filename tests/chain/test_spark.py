@@ -68,6 +68,40 @@ def test_cluster_parity(chain_db: DuckDBEngine, spark_engine: Any, tmp_path: Pat
     assert spark_cj == {int(r[0]) for r in chain_db.query("SELECT tx_id FROM chain_coinjoin_txs")} and spark_cj
 
 
+def _witness(rows: list[tuple[Any, ...]]) -> set[tuple[int, int, int, str]]:
+    return {(int(a), int(b), int(tx), str(h)) for a, b, tx, h, _conf in rows}
+
+
+def test_merge_witnesses_on_spark(chain_db: DuckDBEngine, spark_engine: Any, tmp_path: Path) -> None:
+    from sanctrace.chain.cluster_kernels import flatten, union_edges
+    from sanctrace.chain.spark_cluster import spark_cluster_run
+
+    # multi-input clustering: the very forest the DuckDB union-find keeps
+    cluster_addresses(chain_db, ClusterConfig(), rebuild=True)
+    views_from_engine(spark_engine, chain_db, CLUSTER_TABLES)
+    run = spark_cluster_run(spark_engine, ClusterConfig(), checkpoint_dir=str(tmp_path / "ckpt"))
+    assert run.witness is not None
+    got = _witness([tuple(r) for r in run.witness.collect()])
+    want = _witness(chain_db.query("SELECT * FROM chain_cluster_witness"))
+    assert got == want and len(got) > 100
+    # with change heuristics the edge order inside a transaction may differ, but the witnesses are
+    # still a spanning forest: one edge fewer than addresses per cluster, and they rebuild the labels
+    config = ClusterConfig(change=("one_time", "address_type"))
+    run = spark_cluster_run(spark_engine, config, checkpoint_dir=str(tmp_path / "ckpt2"))
+    assert run.witness is not None
+    rows = [tuple(r) for r in run.witness.collect()]
+    labels = {int(a): int(c) for a, c in run.labels.collect()}
+    names = {h for *_x, h, _c in rows}
+    assert "multi_input" in names and any(h.startswith("change") for h in names)
+    size = max(labels) + 1
+    parent = np.arange(size, dtype=np.int64)
+    merged = union_edges(parent, np.array([r[0] for r in rows], np.int64), np.array([r[1] for r in rows], np.int64))
+    assert merged.all()  # no witness edge is redundant
+    rebuilt = flatten(parent)
+    assert all(rebuilt[a] == c for a, c in labels.items())
+    assert len(rows) == len(labels) - len(set(labels.values()))
+
+
 def test_exposure_parity(chain_db: DuckDBEngine, spark_engine: Any) -> None:
     from sanctrace.chain.spark_exposure import spark_exposures
 

@@ -86,6 +86,9 @@ def test_engine_spark_gives_the_same_clusters_and_alerts(ran: tuple[Path, Path, 
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["attribute"]["engine"] == "spark"
     queries = ("SELECT address_id, cluster_id FROM chain_clusters ORDER BY 1",
+               "SELECT a, b, tx_id, heuristic FROM chain_cluster_witness ORDER BY ALL",  # `chain why` evidence
+               "SELECT tx_id, kind FROM chain_coinjoin_txs ORDER BY ALL",
+               "SELECT config, watermark, tx_count FROM chain_cluster_state",
                "SELECT rule_id, subject_id, event_id FROM alerts ORDER BY 1, 2, 3")
     answers = []
     for path in (db, spark_db):

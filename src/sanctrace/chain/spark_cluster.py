@@ -20,8 +20,13 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+import pyarrow as pa
 
 from sanctrace.chain.change import change_edges_sql
 from sanctrace.chain.cluster import ClusterConfig
@@ -30,9 +35,15 @@ from sanctrace.chain.spark_tables import CLUSTER_TABLES, views_from_warehouse
 from sanctrace.config import Settings
 from sanctrace.errors import EngineError
 
+# the columns of chain_cluster_witness
+WITNESS_SCHEMA = "a BIGINT, b BIGINT, tx_id BIGINT, heuristic STRING, confidence DOUBLE"
+
 
 def cluster_edges(spark_engine: Any, config: ClusterConfig) -> Any:
-    """Edges ``(src, dst)`` of all enabled heuristics as a DataFrame (views must be registered)."""
+    """Edges of all enabled heuristics as a DataFrame ``(kind, tx_id, vin, src, dst, heuristic,
+    confidence)`` (views must be registered). ``kind`` 0 = multi-input, 1 = change; with ``tx_id``
+    and ``vin`` it orders the edges the way the DuckDB union-find consumes them. Registers the
+    detected CoinJoins as the view ``chain_coinjoin_txs``."""
     from pyspark.sql import functions as F
 
     spark = spark_engine.spark
@@ -44,21 +55,60 @@ def cluster_edges(spark_engine: Any, config: ClusterConfig) -> Any:
         spark.createDataFrame([], "tx_id BIGINT, kind STRING").createOrReplaceTempView("chain_coinjoin_txs")
     parts = []
     if config.multi_input:
-        inputs = spark.table("chain_inputs").where(F.col("address_id").isNotNull()).select("tx_id", "address_id")
+        inputs = (spark.table("chain_inputs").where(F.col("address_id").isNotNull())
+                  .select("tx_id", "vin", "address_id"))
         if cj is not None:
             inputs = inputs.join(cj.select("tx_id"), "tx_id", "left_anti")
         first = inputs.groupBy("tx_id").agg(F.min("address_id").alias("src"))
         parts.append(inputs.join(first, "tx_id").where(F.col("address_id") != F.col("src"))
-                     .select(F.col("src"), F.col("address_id").alias("dst")))
+                     .select(F.lit(0).alias("kind"), "tx_id", F.col("vin").cast("bigint").alias("vin"), "src",
+                             F.col("address_id").alias("dst"), F.lit("multi_input").alias("heuristic"),
+                             F.lit(1.0).cast("double").alias("confidence")))
     if config.change:
         change = spark_engine._sql(change_edges_sql(0, config.change, config.min_change_confidence), None)
-        parts.append(change.select("src", "dst"))
+        parts.append(change.select(F.lit(1).alias("kind"), "tx_id", F.lit(0).cast("bigint").alias("vin"), "src",
+                                   "dst", F.col("heuristic").cast("string").alias("heuristic"),
+                                   F.col("confidence").cast("double").alias("confidence")))
     if not parts:
-        return spark.createDataFrame([], "src BIGINT, dst BIGINT")
+        return spark.createDataFrame([], "kind INT, tx_id BIGINT, vin BIGINT, src BIGINT, dst BIGINT, "
+                                         "heuristic STRING, confidence DOUBLE")
     edges = parts[0]
     for extra in parts[1:]:
         edges = edges.unionByName(extra)
     return edges
+
+
+def _forest_of_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The merging edges of one partition's edges, taken in the order they arrive (runs on the
+    executors). A partition holds whole clusters, so this equals the global union-find's choice."""
+    from sanctrace.chain.cluster_kernels import union_edges
+
+    table = pa.Table.from_batches(list(batches))
+    if not table.num_rows:
+        return
+    src = np.asarray(table.column("src").to_numpy(), dtype=np.int64)
+    dst = np.asarray(table.column("dst").to_numpy(), dtype=np.int64)
+    nodes, local = np.unique(np.concatenate([src, dst]), return_inverse=True)
+    parent = np.arange(len(nodes), dtype=np.int64)
+    merged = union_edges(parent, local[: len(src)].astype(np.int64), local[len(src):].astype(np.int64))
+    kept = table.filter(pa.array(merged))
+    out = pa.table({"a": kept.column("src"), "b": kept.column("dst"), "tx_id": kept.column("tx_id"),
+                    "heuristic": kept.column("heuristic"), "confidence": kept.column("confidence")})
+    yield from out.to_batches(max_chunksize=65_536)
+
+
+def witness_forest(edges: Any, labels: Any, partitions: int) -> Any:
+    """``chain_cluster_witness`` rows on Spark: per cluster, the edges that merged two parts of it
+    when the edges are taken in DuckDB's order (multi-input by transaction and input index, then
+    change edges). Edges are partitioned by cluster, sorted within the partition and run through
+    the compiled union-find in an Arrow UDF, so no cluster needs more than one executor's memory
+    and the result is the spanning forest ``chain why`` walks."""
+    from pyspark.sql import functions as F
+
+    keyed = edges.join(labels.select(F.col("address_id").alias("src"), "cluster_id"), "src")
+    ordered = (keyed.repartition(partitions, "cluster_id")
+               .sortWithinPartitions("kind", "tx_id", "vin", "src", "dst", "heuristic"))
+    return ordered.mapInArrow(_forest_of_partition, WITNESS_SCHEMA)
 
 
 def connected_components(spark: Any, edges: Any, checkpoint_dir: str, max_rounds: int = 200) -> tuple[Any, int]:
@@ -96,19 +146,38 @@ def connected_components(spark: Any, edges: Any, checkpoint_dir: str, max_rounds
     return labels.select(F.col("id").alias("address_id"), F.col("label").alias("cluster_id")), rounds
 
 
-def spark_cluster(spark_engine: Any, config: ClusterConfig | None = None, *,
-                  checkpoint_dir: str | None = None) -> tuple[Any, dict[str, Any]]:
-    """Cluster on Spark over the registered chain views. Returns (labels DataFrame, run info)."""
+@dataclass
+class SparkClusters:
+    labels: Any            # DataFrame (address_id, cluster_id), cached
+    witness: Any | None    # DataFrame of chain_cluster_witness rows, when asked for
+    coinjoins: Any         # DataFrame (tx_id, kind) of the excluded CoinJoins
+    info: dict[str, Any]
+
+
+def spark_cluster_run(spark_engine: Any, config: ClusterConfig | None = None, *, checkpoint_dir: str | None = None,
+                      witness: bool = True) -> SparkClusters:
+    """Cluster on Spark over the registered chain views: labels, merge witnesses, CoinJoins."""
     config = config or ClusterConfig()
     started = time.perf_counter()
-    edges = cluster_edges(spark_engine, config)
+    edges = cluster_edges(spark_engine, config).persist()
     directory = checkpoint_dir or tempfile.mkdtemp(prefix="sanctrace-spark-ckpt-")
-    labels, rounds = connected_components(spark_engine.spark, edges, directory)
+    labels, rounds = connected_components(spark_engine.spark, edges.select("src", "dst"), directory)
     labels = labels.cache()
     info = {"engine": "spark", "rounds": rounds, "addresses_in_clusters": labels.count(),
             "clusters": labels.select("cluster_id").distinct().count(),
             "seconds": round(time.perf_counter() - started, 3)}
-    return labels, info
+    forest = None
+    if witness:
+        partitions = int(spark_engine.spark.conf.get("spark.sql.shuffle.partitions"))
+        forest = witness_forest(edges, labels, partitions)
+    return SparkClusters(labels, forest, spark_engine.spark.table("chain_coinjoin_txs"), info)
+
+
+def spark_cluster(spark_engine: Any, config: ClusterConfig | None = None, *,
+                  checkpoint_dir: str | None = None) -> tuple[Any, dict[str, Any]]:
+    """Cluster on Spark over the registered chain views. Returns (labels DataFrame, run info)."""
+    run = spark_cluster_run(spark_engine, config, checkpoint_dir=checkpoint_dir, witness=False)
+    return run.labels, run.info
 
 
 def spark_cluster_summary(spark_engine: Any, settings: Settings, config: ClusterConfig,
@@ -118,11 +187,14 @@ def spark_cluster_summary(spark_engine: Any, settings: Settings, config: Cluster
 
     views_from_warehouse(spark_engine, settings, CLUSTER_TABLES)
     warehouse = Path(settings.spark_warehouse)
-    labels, info = spark_cluster(spark_engine, config, checkpoint_dir=str(warehouse / "_checkpoints"))
+    run = spark_cluster_run(spark_engine, config, checkpoint_dir=str(warehouse / "_checkpoints"))
+    labels, info = run.labels, run.info
     target = warehouse / "chain_clusters"
     labels.write.mode("overwrite").parquet(str(target))
+    assert run.witness is not None
+    run.witness.write.mode("overwrite").parquet(str(warehouse / "chain_cluster_witness"))
     labels.createOrReplaceTempView("chain_clusters")
-    info["written"] = str(target)
+    info["written"] = [str(target), str(warehouse / "chain_cluster_witness")]
     if address is None:
         return {"run": info}
     spark = spark_engine.spark

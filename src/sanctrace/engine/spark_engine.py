@@ -7,6 +7,8 @@ pyspark is imported only here, and only when a Spark engine is created.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -60,7 +62,13 @@ def spark_session(master: str = "local[*]", conf: Mapping[str, str] | None = Non
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise EngineError("the Spark engine needs pyspark: pip install 'sanctrace[spark]'") from exc
     builder = SparkSession.builder.master(master).appName("sanctrace")
-    for key, value in {**DEFAULT_CONF, **(conf or {})}.items():
+    settings = {**DEFAULT_CONF, **(conf or {})}
+    if master.startswith("local") and "spark.pyspark.python" not in settings:
+        # Python workers (Arrow UDFs) must run this interpreter, which has pyarrow and sanctrace
+        # (PySpark reads the worker interpreter from the environment when the context starts); on a
+        # cluster the executors' Python is the cluster's to configure
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    for key, value in settings.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")

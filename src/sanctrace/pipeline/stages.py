@@ -137,9 +137,10 @@ def _attribute(ctx: StageContext) -> dict[str, Any]:
 
 
 def _cluster_on_spark(ctx: StageContext) -> dict[str, Any]:
-    """Connected components on Spark (the scale-out path for a large world), labels written back
-    into the DuckDB store that cases, rules and the API read. Spark keeps no merge witnesses, so
-    ``chain why`` needs a DuckDB clustering run; the cluster ids are the same (smallest address id).
+    """Connected components on Spark (the scale-out path for a large world): labels, merge witnesses
+    and CoinJoins written back into the DuckDB store that cases, rules, ``chain why`` and the API read,
+    with the clustering state, so later blocks cluster incrementally on DuckDB from there. Cluster ids
+    and witnesses are those a DuckDB rebuild writes (smallest address id; the same spanning forest).
 
     The tables go to Spark, and the labels come back, as Parquet files: a 10M-transaction chain
     sent through the driver as one Arrow stream does not fit in its heap."""
@@ -147,7 +148,7 @@ def _cluster_on_spark(ctx: StageContext) -> dict[str, Any]:
     import tempfile
 
     from sanctrace.chain.cluster import ClusterConfig, ensure_tables
-    from sanctrace.chain.spark_cluster import spark_cluster
+    from sanctrace.chain.spark_cluster import spark_cluster_run
     from sanctrace.chain.spark_tables import CLUSTER_TABLES, OPTIONAL_TABLES
     from sanctrace.engine.spark_engine import SparkEngine
 
@@ -160,14 +161,26 @@ def _cluster_on_spark(ctx: StageContext) -> dict[str, Any]:
                 ctx.engine.execute(f"COPY (SELECT * FROM {name}) TO '{work / name}' "
                                    "(FORMAT parquet, PER_THREAD_OUTPUT true)")
                 spark_engine.spark.read.parquet(str(work / name)).createOrReplaceTempView(name)
-        labels, info = spark_cluster(spark_engine, ClusterConfig(), checkpoint_dir=str(work / "_checkpoints"))
-        labels.write.mode("overwrite").parquet(str(work / "labels"))
-        labels.unpersist()
+        config = ClusterConfig()
+        run = spark_cluster_run(spark_engine, config, checkpoint_dir=str(work / "_checkpoints"))
+        info = run.info
+        assert run.witness is not None
+        run.labels.write.mode("overwrite").parquet(str(work / "labels"))
+        run.witness.write.mode("overwrite").parquet(str(work / "witness"))
+        run.coinjoins.write.mode("overwrite").parquet(str(work / "coinjoins"))
+        run.labels.unpersist()
         ensure_tables(ctx.engine)
         with ctx.engine.transaction():
-            ctx.engine.execute("DELETE FROM chain_clusters")
-            ctx.engine.execute("INSERT INTO chain_clusters SELECT address_id, cluster_id "
-                               f"FROM read_parquet('{work / 'labels'}/*.parquet')")
+            for table, part, cols in (("chain_clusters", "labels", "address_id, cluster_id"),
+                                      ("chain_cluster_witness", "witness", "a, b, tx_id, heuristic, confidence"),
+                                      ("chain_coinjoin_txs", "coinjoins", "tx_id, kind")):
+                ctx.engine.execute(f"DELETE FROM {table}")
+                ctx.engine.execute(f"INSERT INTO {table} SELECT {cols} FROM read_parquet('{work / part}/*.parquet')")
+            # the state a DuckDB rebuild leaves: the next `chain cluster` continues from here
+            max_tx = int(ctx.engine.scalar("SELECT coalesce(max(tx_id), 0) FROM chain_txs") or 0)
+            ctx.engine.execute("DELETE FROM chain_cluster_state")
+            ctx.engine.execute("INSERT INTO chain_cluster_state VALUES (?, ?, (SELECT count(*) FROM chain_txs "
+                               "WHERE tx_id <= ?), now())", [config.key(), max_tx, max_tx])
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return {"engine": "spark", "clusters": info["clusters"], "rounds": info["rounds"],
