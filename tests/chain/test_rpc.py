@@ -103,6 +103,21 @@ def test_rpc_ingest_with_cookie(node: tuple[str, dict[str, Any]], tmp_path: Path
     assert again.blocks == 0 and again.blocks_skipped == 3
 
 
+def test_rpc_ingest_with_and_without_the_link_index(node: tuple[str, dict[str, Any]], tmp_path: Path) -> None:
+    url, _ = node
+    client = RpcClient(url, "__cookie__", PASSWORD)
+    tables = ("chain_blocks", "chain_txs", "chain_inputs", "chain_outputs", "chain_addresses")
+    digests = []
+    for use in (False, True):
+        eng = DuckDBEngine(tmp_path / f"rpc-{use}.duckdb")
+        ingest_rpc(eng, client, 0, 1, link_index=use)
+        ingest_rpc(eng, client, 50000, 50002, batch_blocks=1, link_index=use)  # index built from a stored chain
+        assert eng.scalar("SELECT count(*) FROM chain_pending_spends") == 0
+        digests.append([eng.query_one(f"SELECT count(*), sum(hash(t)::HUGEINT)::VARCHAR FROM {t} t") for t in tables])
+    assert digests[0] == digests[1]
+    assert digests[0][1][0] == 7  # type: ignore[index]
+
+
 def test_rpc_bad_password_and_range(node: tuple[str, dict[str, Any]], tmp_path: Path) -> None:
     url, _ = node
     eng = DuckDBEngine(tmp_path / "x.duckdb")

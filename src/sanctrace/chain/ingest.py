@@ -170,29 +170,34 @@ def ingest_paths(engine: Engine, paths: Iterable[Path], *, batch_bytes: int = 64
     part that grows with the store, so checkpointing after every batch took 40% of the ingest time
     at 1.6M stored transactions; a kill -9 loses nothing either way (the log is replayed on open)."""
     ensure_schema(engine)
-    with _leave_a_core(engine), _fewer_checkpoints(engine, wal_bytes):
-        _apply_pending(engine)  # left by a killed run
+    with _leave_a_core(engine), fewer_checkpoints(engine, wal_bytes):
+        apply_pending(engine)  # left by a killed run
         try:
             files = list(dict.fromkeys(paths))
             if link_index is None:
                 link_index = _index_pays_off(engine, files, batch_bytes)
             return _ingest(engine, files, batch_bytes, progress, defer_spends, link_index)
         finally:
-            _apply_pending(engine)
+            apply_pending(engine)
 
 
 def _index_pays_off(engine: Engine, files: list[Path], batch_bytes: int) -> bool:
+    batches = sum(max(1, -(-p.stat().st_size // batch_bytes)) for p in files if p.is_file())
+    return index_pays_off(engine, batches)
+
+
+def index_pays_off(engine: Engine, batches: int) -> bool:
     """True when building the ``LinkIndex`` costs no more than the lookups it replaces: the store is
-    empty, or the files make at least four batches. Building scans the stored txids, addresses and
+    empty, or the call stores at least four batches. Building scans the stored txids, addresses and
     outputs once; the SQL lookups scan them once per batch, and measured at 1.6M stored
     transactions one build cost about as much as four batches' lookups."""
     if not engine.scalar("SELECT count(*) FROM (SELECT 1 FROM chain_txs LIMIT 1)"):
         return True
-    batches = sum(max(1, -(-p.stat().st_size // batch_bytes)) for p in files if p.is_file())
     return batches >= 4
 
 
-def _apply_pending(engine: Engine) -> None:
+def apply_pending(engine: Engine) -> None:
+    """Apply spends deferred by a finished or killed ingest call (its own transaction)."""
     with engine.transaction():
         apply_pending_spends(engine)
 
@@ -214,7 +219,7 @@ def _leave_a_core(engine: Engine) -> Iterator[None]:
 
 
 @contextmanager
-def _fewer_checkpoints(engine: Engine, wal_bytes: int) -> Iterator[None]:
+def fewer_checkpoints(engine: Engine, wal_bytes: int) -> Iterator[None]:
     """Raise DuckDB's checkpoint threshold to ``wal_bytes`` for the call, then checkpoint once."""
     if engine.name != "duckdb" or wal_bytes <= 0 or getattr(engine, "in_transaction", False):
         yield

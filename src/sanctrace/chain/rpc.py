@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from sanctrace.chain.decode_json import decode_json_blocks
-from sanctrace.chain.ingest import IngestReport, Progress
+from sanctrace.chain.ingest import IngestReport, Progress, apply_pending, fewer_checkpoints, index_pays_off
 from sanctrace.chain.schema import ensure_schema
 from sanctrace.chain.store import store_batch
 from sanctrace.chain.store_chain import ChainState
@@ -78,27 +78,38 @@ class RpcClient:
 
 
 def ingest_rpc(engine: Engine, client: RpcClient, from_height: int | None = None, to_height: int | None = None,
-               *, batch_blocks: int = 50, progress: Progress | None = None) -> IngestReport:
-    """Fetch and store heights ``from_height..to_height`` (inclusive; default: 0..tip)."""
+               *, batch_blocks: int = 50, progress: Progress | None = None,
+               link_index: bool | None = None) -> IngestReport:
+    """Fetch and store heights ``from_height..to_height`` (inclusive; default: 0..tip).
+    ``link_index`` as for ``ingest_paths`` (None: when the range makes several batches)."""
     ensure_schema(engine)
     lo = 0 if from_height is None else from_height
     hi = int(client.call("getblockcount")) if to_height is None else to_height
     if lo < 0 or hi < lo:
         raise InputError(f"bad height range {lo}..{hi}")
     report = IngestReport(sources=[client.url])
-    state = ChainState.load(engine)
-    for start in range(lo, hi + 1, batch_blocks):
-        heights = list(range(start, min(hi, start + batch_blocks - 1) + 1))
-        hashes = client.batch([("getblockhash", [h]) for h in heights])
+    # as for files: spends of older outputs applied once per call, the in-memory link index when the
+    # range makes several batches, and few checkpoints
+    with fewer_checkpoints(engine, 1 << 30):
+        apply_pending(engine)  # left by a killed run
+        state = ChainState.load(engine)
+        state.use_link_index = (index_pays_off(engine, -(-(hi - lo + 1) // batch_blocks)) if link_index is None
+                                else link_index)
         try:
-            blocks = client.batch([("getblock", [h, 3]) for h in hashes])
-        except InputError:
-            blocks = client.batch([("getblock", [h, 2]) for h in hashes])
-        dec, _ = decode_json_blocks(blocks, client.url)
-        labels = [f"{client.url}#height{h}" for h in heights]
-        with engine.transaction():
-            report.add(store_batch(engine, dec, labels, state))
-        if progress is not None:
-            progress(len(heights))
+            for start in range(lo, hi + 1, batch_blocks):
+                heights = list(range(start, min(hi, start + batch_blocks - 1) + 1))
+                hashes = client.batch([("getblockhash", [h]) for h in heights])
+                try:
+                    blocks = client.batch([("getblock", [h, 3]) for h in hashes])
+                except InputError:
+                    blocks = client.batch([("getblock", [h, 2]) for h in hashes])
+                dec, _ = decode_json_blocks(blocks, client.url)
+                labels = [f"{client.url}#height{h}" for h in heights]
+                with engine.transaction():
+                    report.add(store_batch(engine, dec, labels, state, defer_spends=True))
+                if progress is not None:
+                    progress(len(heights))
+        finally:
+            apply_pending(engine)
     report.files = 1
     return report
