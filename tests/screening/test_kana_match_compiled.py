@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 
 from sanctrace.screening import kana_match
-from sanctrace.screening.kana_match import _reference_similarity, is_kana_shaped, kana_latin_similarity
+from sanctrace.screening.kana_match import (
+    _reference_latin_phones,
+    _reference_similarity,
+    is_kana_shaped,
+    kana_latin_similarity,
+    latin_phones,
+)
 from sanctrace.screening.normalize import parse_name
 
 
@@ -70,6 +76,16 @@ def test_random_words_score_alike_on_both_paths() -> None:
         kana = "".join(rng.choice(syllables) for _ in range(rng.randint(1, 7)))
         latin = "".join(rng.choice(letters) for _ in range(rng.randint(1, 14)))
         assert kana_latin_similarity(kana, latin) == _reference_similarity(kana, latin), (kana, latin)
+
+
+def test_one_pass_latin_scan_cuts_words_as_the_spelling_by_spelling_scan(meti_pairs: list[tuple[str, str]]) -> None:
+    words = sorted({w for _, w in meti_pairs})
+    rng = random.Random(11)
+    units = ["tion", "sion", "igh", "shch", "tsch", "dzh", "sch", "tch", "ch", "sh", "zh", "kh", "gh", "ph", "th",
+             "ts", "tz", "ck", "qu", "sz", "cz", "dj", "x", "j", "y", "c", "q", "e", "a", "s", "h", "t", "i", "-", "ü"]
+    words += ["".join(rng.choice(units) for _ in range(rng.randint(1, 8))) for _ in range(5_000)]
+    differ = [w for w in words if latin_phones(w) != _reference_latin_phones(w)]
+    assert not differ, differ[:10]
 
 
 @pytest.mark.parametrize(("kana", "latin"), [("", "moscow"), ("mosukuwa", ""), ("", ""), ("myunhen", "münchen")])

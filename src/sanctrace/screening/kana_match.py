@@ -50,6 +50,11 @@ _LATIN_UNITS: tuple[tuple[str, str], ...] = (
     ("x", "ks"), ("j", "J"),
 )
 
+# One pass over a Latin word: the alternatives are tried in the order above at each position, the
+# first that matches wins (as a scan of every spelling would), and any other character is one unit.
+_LATIN_SCAN = re.compile("|".join(re.escape(spelling) for spelling, _ in _LATIN_UNITS) + "|.", re.DOTALL)
+_LATIN_SOUND = dict(_LATIN_UNITS)
+
 # Consonants Japanese cannot tell apart, or writes with one kana: cheap to swap.
 _CHEAP = 0.25
 _VOICING = 0.45
@@ -108,6 +113,47 @@ def latin_phones(token: str) -> tuple[tuple[str, float], ...]:
     vowel in Japanese) and h cost little; other consonants 1, other vowels 0.45.
     """
     phones: list[str] = []
+    for match in _LATIN_SCAN.finditer(token):
+        unit = match.group()
+        sound = _LATIN_SOUND.get(unit)
+        if sound is not None:
+            phones.extend(sound)
+            continue
+        i = match.start()
+        nxt = token[i + 1] if i + 1 < len(token) else ""
+        if unit == "y":
+            phones.append("y" if nxt in _VOWELS else "i")
+        elif unit == "c":
+            phones.append("s" if nxt in ("e", "i", "y") else "c")
+        elif unit == "q":
+            phones.append("k")
+        elif not phones or phones[-1] != unit:  # doubled letters are one sound
+            phones.append(unit)
+    return _latin_costs(phones)
+
+
+def _latin_costs(phones: list[str]) -> tuple[tuple[str, float], ...]:
+    out: list[tuple[str, float]] = []
+    for k, phone in enumerate(phones):
+        previous = phones[k - 1] if k else ""
+        if phone in _VOWELS:
+            silent_e = phone == "e" and k == len(phones) - 1 and k >= 2
+            cost = 0.2 if silent_e or previous in _VOWELS else 0.45
+        elif phone == "r" and previous in _VOWELS:
+            cost = 0.25
+        elif phone in ("h", "y", "w"):
+            cost = 0.4
+        else:
+            cost = 1.0
+        out.append((phone, cost))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1 << 14)
+def _reference_latin_phones(token: str) -> tuple[tuple[str, float], ...]:
+    """:func:`latin_phones` as first written, scanning every spelling at every position: the
+    definition :func:`_reference_similarity` uses."""
+    phones: list[str] = []
     i = 0
     while i < len(token):
         for spelling, sound in _LATIN_UNITS:
@@ -128,20 +174,7 @@ def latin_phones(token: str) -> tuple[tuple[str, float], ...]:
             elif not phones or phones[-1] != ch:  # doubled letters are one sound
                 phones.append(ch)
             i += 1
-    out: list[tuple[str, float]] = []
-    for k, phone in enumerate(phones):
-        previous = phones[k - 1] if k else ""
-        if phone in _VOWELS:
-            silent_e = phone == "e" and k == len(phones) - 1 and k >= 2
-            cost = 0.2 if silent_e or previous in _VOWELS else 0.45
-        elif phone == "r" and previous in _VOWELS:
-            cost = 0.25
-        elif phone in ("h", "y", "w"):
-            cost = 0.4
-        else:
-            cost = 1.0
-        out.append((phone, cost))
-    return tuple(out)
+    return _latin_costs(phones)
 
 
 def _substitution(a: str, b: str) -> float:
@@ -165,17 +198,20 @@ class _Encoded(NamedTuple):
 
 
 def _encode(phones: tuple[tuple[str, float], ...], kana_side: bool) -> _Encoded | None:
-    if any(ord(p) >= ALPHABET for p, _ in phones):
+    letters = "".join(p for p, _ in phones)
+    if not letters.isascii():
         return None
-    # The same generator sums as _reference_similarity, so the weights are the same floats.
-    if kana_side:
-        weight = sum(1.0 if p not in _VOWELS else 0.5 for p, skip in phones if skip > 0.1)
-    else:
-        weight = sum(1.0 if p not in _VOWELS else 0.5 for p, _ in phones)
+    consonants = 0
+    weight = 0.0  # sums of 1.0 and 0.5 in phone order: the same float as the reference's sum()
+    for phone, skip in phones:
+        vowel = phone in _VOWELS
+        consonants += not vowel
+        if not kana_side or skip > 0.1:  # an added Japanese vowel does not weigh
+            weight += 0.5 if vowel else 1.0
     return _Encoded(
-        codes=np.fromiter((ord(p) for p, _ in phones), dtype=np.uint8, count=len(phones)),
-        skips=np.fromiter((skip for _, skip in phones), dtype=np.float64, count=len(phones)),
-        consonants=sum(1 for p, _ in phones if p not in _VOWELS),
+        codes=np.frombuffer(bytearray(letters, "ascii"), dtype=np.uint8),
+        skips=np.array([skip for _, skip in phones], dtype=np.float64),
+        consonants=consonants,
         weight=weight,
     )
 
@@ -224,7 +260,7 @@ def kana_latin_similarity(kana: str, latin: str) -> float:
 def _reference_similarity(kana: str, latin: str) -> float:
     """:func:`kana_latin_similarity` in plain Python: the definition the compiled path must equal."""
     a = kana_phones(kana)
-    b = latin_phones(latin)
+    b = _reference_latin_phones(latin)
     if not a or not b:
         return 0.0
     consonants_a = sum(1 for p, _ in a if p not in _VOWELS)
