@@ -112,4 +112,5 @@ def ingest_rpc(engine: Engine, client: RpcClient, from_height: int | None = None
         finally:
             apply_pending(engine)
     report.files = 1
+    report.index_build_s = round(state.link_index_build_s, 3)
     return report

@@ -20,6 +20,7 @@ and a re-run redoes exactly that batch. Linking is keyed on ``txid``/``vout``:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -214,10 +215,14 @@ def _link_index(engine: Engine, state: ChainState) -> LinkIndex | None:
     if not state.use_link_index:
         return None
     index: LinkIndex | None = state.link_index
+    started = time.perf_counter()
     if index is None:
         index = state.link_index = LinkIndex.build(engine, STALE_PENALTY)
     elif index.txs is None:
         index.build_txs(engine)
+    else:
+        return index
+    state.link_index_build_s += time.perf_counter() - started
     return index
 
 

@@ -53,6 +53,7 @@ class ChainState:
     # ``link_index.LinkIndex`` of this ingest call, when the caller asked for one (``use_link_index``)
     link_index: Any = None
     use_link_index: bool = False
+    link_index_build_s: float = 0.0
     # block_ids whose in_main_chain flag the last ``recompute`` flipped
     main_flipped: set[int] = field(default_factory=set)
 

@@ -102,7 +102,7 @@ def _chain(ctx: StageContext) -> dict[str, Any]:
         ctx.progress("chain ingest", done[0], total)
 
     report = ingest_paths(ctx.engine, paths, progress=advance)
-    return {k: v for k, v in vars(report).items() if k != "sources"}
+    return {k: v for k, v in vars(report).items() if k not in ("sources", "index_build_s", "finish_s")}
 
 
 def _tag_inputs(data: Path) -> list[Path]:
