@@ -281,6 +281,9 @@ def main() -> None:
                                   stderr=open(tmp / "server-q.log", "w"))  # noqa: SIM115 - closed with the server
         try:
             wait_ready(server, queued_port, tmp / "server-q.log")
+            # the same warm-up as the first server: until the screening index is built (a background
+            # thread at start-up), its Python work competes with the decisions for the interpreter
+            httpx.post(f"http://127.0.0.1:{queued_port}/screen", json={"name": "warm up"}, headers=auth, timeout=600)
             httpx.post(f"http://127.0.0.1:{queued_port}/decisions/withdrawal", headers=auth, timeout=600,
                        json={"account_id": "A0", "address": bench_address("bench1"), "amount": 1})
             dec_q = run_load(queued_port, dec_req, DECISION_RATE, seconds, tmp, "decisions-queued")

@@ -7,6 +7,7 @@ server is actually started.
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -43,6 +44,7 @@ def serve(
     logging.getLogger("sanctrace.api.access").setLevel(logging.INFO if workers_log else logging.WARNING)
     bind_host = host or settings.api_host
     bind_port = port if port is not None else settings.api_port
+    sys.setswitchinterval(settings.api_gil_switch_interval_ms / 1000)  # see Settings: latency under threads
     typer.echo(f"sanctrace API on http://{bind_host}:{bind_port}/ (UI at /ui/, docs at /docs)", err=True)
     # uvicorn's own access log prints full paths and query strings; ours logs route templates only.
     # log_config=None: keep our logging set-up (uvicorn's would re-enable and reformat loggers).
