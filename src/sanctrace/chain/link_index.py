@@ -16,9 +16,9 @@ the call starts and extended with every batch the call writes.
 * outputs live in two dense arrays (value, address_id) indexed by ``start[tx_id] + vout``; a slot
   no output fills holds value -1.
 
-Memory is about 50 bytes per stored transaction plus 16 per output (roughly 1 GiB for a
-10M-transaction chain). The caller decides when the scan at start-up pays off (``ingest.py``: when
-the call stores more than one batch). Only the txid table depends on which blocks are on the main
+Memory is about 80 bytes per stored transaction plus 16-32 per output (the hash tables stay at most
+70% full, the output arrays grow by doubling): about 1.5 GiB for a 10M-transaction chain. The caller
+decides when the scan at start-up pays off (``ingest.py``: an empty store, or at least four batches). Only the txid table depends on which blocks are on the main
 chain; a reorg that flips stored blocks drops it, and it is rebuilt at the next batch.
 """
 
