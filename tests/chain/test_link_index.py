@@ -50,6 +50,7 @@ def test_key_table_keeps_the_smallest_value_and_survives_growth() -> None:
 
 def test_output_table_finds_outputs_by_tx_and_vout() -> None:
     out = OutputTable(first_tx=5)
+    assert not OutputTable(first_tx=1).lookup(np.array([1, 2]), np.array([0, 0]))[0].any()  # empty
     # tx 5 has vouts 0,1; tx 6 none; tx 7 has vouts 0,2 (vout 1 not stored), rows in any order
     out.append(5, np.array([2, 0, 0, 2]), np.array([2, 1, 0, 0]), np.array([70, 51, 50, 72]),
                np.array([9, -1, 8, 7]), 3)

@@ -18,8 +18,9 @@ the call starts and extended with every batch the call writes.
 
 Memory is about 80 bytes per stored transaction plus 16-32 per output (the hash tables stay at most
 70% full, the output arrays grow by doubling): about 1.5 GiB for a 10M-transaction chain. The caller
-decides when the scan at start-up pays off (``ingest.py``: an empty store, or at least four batches). Only the txid table depends on which blocks are on the main
-chain; a reorg that flips stored blocks drops it, and it is rebuilt at the next batch.
+decides when the scan at start-up pays off (``ingest.py``: an empty store, or at least four
+batches). Only the txid table depends on which blocks are on the main chain; a reorg that flips
+stored blocks drops it, and it is rebuilt at the next batch.
 """
 
 from __future__ import annotations
@@ -221,6 +222,9 @@ class OutputTable:
 
     def lookup(self, tx_id: np.ndarray, vout: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(found, value, address_id) per (tx_id, vout)."""
+        if self.start.n <= 1:  # no transaction yet
+            none = np.full(len(tx_id), -1, dtype=np.int64)
+            return np.zeros(len(tx_id), dtype=bool), none, none.copy()
         rel = tx_id - self.first_tx
         starts = self.start.view
         inside = (rel >= 0) & (rel < self.start.n - 1)
