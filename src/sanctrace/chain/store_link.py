@@ -158,10 +158,11 @@ def assign_addresses(engine: Engine, b: BatchRows, index: LinkIndex | None = Non
             ids = index.addresses.lookup(*string_keys(uniq))
     else:
         next_id = int(engine.scalar("SELECT coalesce(max(address_id), 0) + 1 FROM chain_addresses"))
-    if index is None and len(uniq) and next_id > 1:
-        found = _lookup(engine, "_b_uaddr", pa.table({"ui": np.arange(len(uniq), dtype=np.int64), "address": uniq}),
-                        "SELECT u.ui, a.address_id FROM _b_uaddr u JOIN chain_addresses a ON a.address = u.address")
-        ids[_column(found, "ui")] = _column(found, "address_id")
+        if len(uniq) and next_id > 1:
+            found = _lookup(engine, "_b_uaddr",
+                            pa.table({"ui": np.arange(len(uniq), dtype=np.int64), "address": uniq}),
+                            "SELECT u.ui, a.address_id FROM _b_uaddr u JOIN chain_addresses a ON a.address = u.address")
+            ids[_column(found, "ui")] = _column(found, "address_id")
     new = np.flatnonzero(ids < 0)
     ids[new] = next_id + np.arange(len(new), dtype=np.int64)
     # the dictionary is in order of first appearance: entry k first occurs where the running
@@ -199,16 +200,14 @@ def link_inputs(engine: Engine, b: BatchRows, index: LinkIndex | None = None) ->
         if index is not None and index.txs is not None:
             stored = index.txs.lookup(*string_keys(distinct))
             stored[stored < 0] = _NONE
-            has = qi >= 0
-            key[has] = np.minimum(key[has], stored[qi[has]])
-            return np.where(key == _NONE, -1, np.where(key >= STALE_PENALTY, key - STALE_PENALTY, key))
-        found = _lookup(engine, "_b_prev", pa.table({"qi": np.arange(len(distinct), dtype=np.int64),
-                                                     "txid": distinct}), """
-            SELECT q.qi, min(CASE WHEN b.in_main_chain THEN t.tx_id ELSE t.tx_id + ? END) AS k
-            FROM _b_prev q JOIN chain_txs t ON t.txid = q.txid JOIN chain_blocks b ON b.block_id = t.block_id
-            GROUP BY q.qi""", [STALE_PENALTY])
-        stored = np.full(len(distinct), _NONE, dtype=np.int64)
-        stored[_column(found, "qi")] = _column(found, "k")
+        else:
+            found = _lookup(engine, "_b_prev", pa.table({"qi": np.arange(len(distinct), dtype=np.int64),
+                                                         "txid": distinct}), """
+                SELECT q.qi, min(CASE WHEN b.in_main_chain THEN t.tx_id ELSE t.tx_id + ? END) AS k
+                FROM _b_prev q JOIN chain_txs t ON t.txid = q.txid JOIN chain_blocks b ON b.block_id = t.block_id
+                GROUP BY q.qi""", [STALE_PENALTY])
+            stored = np.full(len(distinct), _NONE, dtype=np.int64)
+            stored[_column(found, "qi")] = _column(found, "k")
         has = qi >= 0
         key[has] = np.minimum(key[has], stored[qi[has]])
     return np.where(key == _NONE, -1, np.where(key >= STALE_PENALTY, key - STALE_PENALTY, key))
@@ -313,13 +312,13 @@ def write_batch(engine: Engine, blocks: pa.Table, b: BatchRows, defer_spends: bo
                            "tx_id": in_tx_id[pick], "vin": b.in_vin[pick]})
         if defer_spends:
             _append(engine, "chain_pending_spends", "_b_pending", spends)
-            return int(((prev_tx < 0) & (b.in_prev_vout >= 0)).sum())
-        engine.register("_b_spends", spends)
-        try:
-            engine.execute("""UPDATE chain_outputs AS o SET spent_tx_id = s.tx_id, spent_vin = s.vin
-                              FROM _b_spends s WHERE o.tx_id = s.prev_tx_id AND o.vout = s.prev_vout""")
-        finally:
-            getattr(engine, "unregister", lambda _n: None)("_b_spends")
+        else:
+            engine.register("_b_spends", spends)
+            try:
+                engine.execute("""UPDATE chain_outputs AS o SET spent_tx_id = s.tx_id, spent_vin = s.vin
+                                  FROM _b_spends s WHERE o.tx_id = s.prev_tx_id AND o.vout = s.prev_vout""")
+            finally:
+                getattr(engine, "unregister", lambda _n: None)("_b_spends")
     return int(((prev_tx < 0) & (b.in_prev_vout >= 0)).sum())
 
 
