@@ -29,10 +29,10 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from sanctrace.chain.address import hex_at, hex_rows
+from sanctrace.chain.address import hex_rows
 from sanctrace.chain.decode import DecodedBlocks, coinbase_info, header_columns
 from sanctrace.chain.link_index import LinkIndex
-from sanctrace.chain.schema import SCRIPT_TYPES, ensure_schema
+from sanctrace.chain.schema import ensure_schema
 from sanctrace.chain.store_chain import BlockState, ChainState
 from sanctrace.chain.store_link import (
     STALE_PENALTY,
@@ -40,7 +40,6 @@ from sanctrace.chain.store_link import (
     BatchRows,
     apply_pending_spends,
     batch_columns,
-    gather_binary,
     write_batch,
 )
 from sanctrace.engine.base import Engine
@@ -156,13 +155,16 @@ def _insert(engine: Engine, dec: DecodedBlocks, sources: list[str], hashes: np.n
     tx_height = np.full(len(hashes), -1, dtype=np.int64)
     tx_height[bsel] = height_of
     tx_h = tx_height[tx_block]
-    full = None
-    if keep.all():  # the usual case: every row of the batch is stored, columns computed once
-        full = cols or batch_columns(dec)
+    # the batch's columns (usually computed ahead by the reader thread); when some blocks were
+    # stored already, the rows kept are taken from them (dictionary codes are then recomputed)
+    cols = cols or batch_columns(dec)
+    whole = bool(keep.all())
+
+    def kept(values: pa.Array, sel: np.ndarray) -> pa.Array:
+        return values if whole else values.take(pa.array(sel))
+
     txs = pa.table({
-        "tx_id": tx_id[tsel],
-        "txid": full.txid if full else hex_rows(dec.txid[tsel]),
-        "wtxid": full.wtxid if full else hex_rows(dec.wtxid[tsel]),
+        "tx_id": tx_id[tsel], "txid": kept(cols.txid, tsel), "wtxid": kept(cols.wtxid, tsel),
         "block_id": block_id[tx_block], "height": pa.array(tx_h, pa.int64(), mask=tx_h < 0),
         "tx_index": tsel - blk[tx_block, 3], "is_coinbase": tsel == blk[tx_block, 3],
         "version": t[:, 7], "locktime": t[:, 8], "size": tsize, "vsize": (tweight + 3) // 4,
@@ -175,27 +177,17 @@ def _insert(engine: Engine, dec: DecodedBlocks, sources: list[str], hashes: np.n
     block_main = np.zeros(len(hashes), dtype=bool)
     block_main[bsel] = main_of
     in_address = dec.in_address if dec.in_address is not None else pa.nulls(len(ina), pa.large_string())
-    if full:
-        is_cb = full.in_coinbase
-        out_type, out_script, out_address = full.out_type, full.out_script, dec.out_address
-        in_prev_txid, in_addr = full.in_prev_txid, in_address
-    else:
-        is_cb = np.isin(in_tx, blk[:, 3])  # first tx of a block
-        out_type = pa.DictionaryArray.from_arrays(pa.array(dec.out_kind[osel].astype(np.int32)),
-                                                  pa.array(SCRIPT_TYPES)).cast(pa.string())
-        out_script = gather_binary(dec.buf, o[:, 1], o[:, 2])
-        out_address = dec.out_address.take(pa.array(osel))
-        in_prev_txid = hex_at(dec.buf, i[:, 0], 32, valid=~is_cb)
-        in_addr = in_address.take(pa.array(isel))
+    is_cb = cols.in_coinbase[isel]
     rows = BatchRows(
         base_tx=base_tx, txs=txs, tx_main=block_main[tx_block], tx_coinbase=tsel == blk[tx_block, 3],
         out_tx=tx_id[o[:, 3]] - base_tx, out_vout=osel - txa[o[:, 3], 10], out_value=o[:, 0],
-        out_type=out_type, out_address=out_address, out_script=out_script,
-        in_tx=tx_id[in_tx] - base_tx, in_vin=isel - txa[in_tx, 9], in_prev_txid=in_prev_txid,
+        out_type=kept(cols.out_type, osel), out_address=kept(dec.out_address, osel),
+        out_script=kept(cols.out_script, osel),
+        in_tx=tx_id[in_tx] - base_tx, in_vin=isel - txa[in_tx, 9], in_prev_txid=kept(cols.in_prev_txid, isel),
         in_prev_vout=np.where(is_cb, -1, i[:, 1]), in_sequence=i[:, 2],
         in_value=dec.in_value[isel] if len(dec.in_value) else np.full(len(isel), -1, dtype=np.int64),
-        in_address=in_addr, addr_codes=full.addr_codes if full else None,
-        prev_codes=full.prev_codes if full else None, prev_in_batch=full.prev_in_batch if full else None,
+        in_address=kept(in_address, isel), addr_codes=cols.addr_codes if whole else None,
+        prev_codes=cols.prev_codes if whole else None, prev_in_batch=cols.prev_in_batch if whole else None,
     )
     result.blocks, result.txs, result.inputs, result.outputs = len(bsel), len(tsel), len(isel), len(osel)
     index = _link_index(engine, state)
