@@ -151,9 +151,12 @@ def _produce(paths: list[Path], done: set[tuple[str, int]], batch_bytes: int, ou
             return
 
 
+WAL_BYTES = 1 << 30  # DuckDB's checkpoint threshold during an ingest call (see ``ingest_paths``)
+
+
 def ingest_paths(engine: Engine, paths: Iterable[Path], *, batch_bytes: int = 64 << 20,
                  progress: Progress | None = None, defer_spends: bool = True,
-                 link_index: bool | None = None, wal_bytes: int = 1 << 30) -> IngestReport:
+                 link_index: bool | None = None, wal_bytes: int = WAL_BYTES) -> IngestReport:
     """Ingest files in the order given (blocks inside may come in any order).
 
     A reader thread reads, frames and decodes (compiled code, the GIL released) one batch ahead
@@ -175,19 +178,29 @@ def ingest_paths(engine: Engine, paths: Iterable[Path], *, batch_bytes: int = 64
     part that grows with the store, so checkpointing after every batch took 40% of the ingest time
     at 1.6M stored transactions; a kill -9 loses nothing either way (the log is replayed on open)."""
     ensure_schema(engine)
-    with _leave_a_core(engine):
-        with fewer_checkpoints(engine, wal_bytes):
-            apply_pending(engine)  # left by a killed run
-            try:
-                files = list(dict.fromkeys(paths))
-                if link_index is None:
-                    link_index = _index_pays_off(engine, files, batch_bytes)
-                report = _ingest(engine, files, batch_bytes, progress, defer_spends, link_index)
-            finally:
-                finish = time.perf_counter()
-                apply_pending(engine)
-        report.finish_s = round(time.perf_counter() - finish, 3)
-        return report
+    report = IngestReport()
+    with _leave_a_core(engine), ingest_call(engine, report, wal_bytes):
+        files = list(dict.fromkeys(paths))
+        if link_index is None:
+            link_index = _index_pays_off(engine, files, batch_bytes)
+        _ingest(engine, report, files, batch_bytes, progress, defer_spends, link_index)
+    return report
+
+
+@contextmanager
+def ingest_call(engine: Engine, report: IngestReport, wal_bytes: int = WAL_BYTES) -> Iterator[None]:
+    """What every ingest call (files or RPC) is wrapped in: spends a killed run left pending are
+    applied first, the ones this call defers are applied at its end (also when it fails), and
+    DuckDB checkpoints rarely during the call and once after it. ``report.finish_s`` gets the
+    seconds of that end."""
+    with _fewer_checkpoints(engine, wal_bytes):
+        _apply_pending(engine)  # left by a killed run
+        try:
+            yield
+        finally:
+            finish = time.perf_counter()
+            _apply_pending(engine)
+    report.finish_s = round(time.perf_counter() - finish, 3)
 
 
 def _index_pays_off(engine: Engine, files: list[Path], batch_bytes: int) -> bool:
@@ -205,7 +218,7 @@ def index_pays_off(engine: Engine, batches: int) -> bool:
     return batches >= 4
 
 
-def apply_pending(engine: Engine) -> None:
+def _apply_pending(engine: Engine) -> None:
     """Apply spends deferred by a finished or killed ingest call (its own transaction)."""
     with engine.transaction():
         apply_pending_spends(engine)
@@ -228,7 +241,7 @@ def _leave_a_core(engine: Engine) -> Iterator[None]:
 
 
 @contextmanager
-def fewer_checkpoints(engine: Engine, wal_bytes: int) -> Iterator[None]:
+def _fewer_checkpoints(engine: Engine, wal_bytes: int) -> Iterator[None]:
     """Raise DuckDB's checkpoint threshold to ``wal_bytes`` for the call, then checkpoint once."""
     if engine.name != "duckdb" or wal_bytes <= 0 or getattr(engine, "in_transaction", False):
         yield
@@ -242,9 +255,8 @@ def fewer_checkpoints(engine: Engine, wal_bytes: int) -> Iterator[None]:
     engine.execute("CHECKPOINT")  # only after a successful call: a failing one keeps its log for replay
 
 
-def _ingest(engine: Engine, files: list[Path], batch_bytes: int, progress: Progress | None,
-            defer_spends: bool, link_index: bool) -> IngestReport:
-    report = IngestReport()
+def _ingest(engine: Engine, report: IngestReport, files: list[Path], batch_bytes: int, progress: Progress | None,
+            defer_spends: bool, link_index: bool) -> None:
     state = ChainState.load(engine)
     state.use_link_index = link_index
     done = {(str(h), int(n)) for h, n in engine.query("SELECT sha256, size FROM chain_ingest_files")}
@@ -290,7 +302,6 @@ def _ingest(engine: Engine, files: list[Path], batch_bytes: int, progress: Progr
         stop.set()
         reader.join()
     report.index_build_s = round(state.link_index_build_s, 3)
-    return report
 
 
 def _spans_from(path: Path, data: bytes) -> BlockSpans:

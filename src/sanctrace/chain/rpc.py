@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from sanctrace.chain.decode_json import decode_json_blocks
-from sanctrace.chain.ingest import IngestReport, Progress, apply_pending, fewer_checkpoints, index_pays_off
+from sanctrace.chain.ingest import IngestReport, Progress, index_pays_off, ingest_call
 from sanctrace.chain.schema import ensure_schema
 from sanctrace.chain.store import store_batch
 from sanctrace.chain.store_chain import ChainState
@@ -90,27 +90,23 @@ def ingest_rpc(engine: Engine, client: RpcClient, from_height: int | None = None
     report = IngestReport(sources=[client.url])
     # as for files: spends of older outputs applied once per call, the in-memory link index when the
     # range makes several batches, and few checkpoints
-    with fewer_checkpoints(engine, 1 << 30):
-        apply_pending(engine)  # left by a killed run
+    with ingest_call(engine, report):
         state = ChainState.load(engine)
         state.use_link_index = (index_pays_off(engine, -(-(hi - lo + 1) // batch_blocks)) if link_index is None
                                 else link_index)
-        try:
-            for start in range(lo, hi + 1, batch_blocks):
-                heights = list(range(start, min(hi, start + batch_blocks - 1) + 1))
-                hashes = client.batch([("getblockhash", [h]) for h in heights])
-                try:
-                    blocks = client.batch([("getblock", [h, 3]) for h in hashes])
-                except InputError:
-                    blocks = client.batch([("getblock", [h, 2]) for h in hashes])
-                dec, _ = decode_json_blocks(blocks, client.url)
-                labels = [f"{client.url}#height{h}" for h in heights]
-                with engine.transaction():
-                    report.add(store_batch(engine, dec, labels, state, defer_spends=True))
-                if progress is not None:
-                    progress(len(heights))
-        finally:
-            apply_pending(engine)
+        for start in range(lo, hi + 1, batch_blocks):
+            heights = list(range(start, min(hi, start + batch_blocks - 1) + 1))
+            hashes = client.batch([("getblockhash", [h]) for h in heights])
+            try:
+                blocks = client.batch([("getblock", [h, 3]) for h in hashes])
+            except InputError:
+                blocks = client.batch([("getblock", [h, 2]) for h in hashes])
+            dec, _ = decode_json_blocks(blocks, client.url)
+            labels = [f"{client.url}#height{h}" for h in heights]
+            with engine.transaction():
+                report.add(store_batch(engine, dec, labels, state, defer_spends=True))
+            if progress is not None:
+                progress(len(heights))
     report.files = 1
     report.index_build_s = round(state.link_index_build_s, 3)
     return report
