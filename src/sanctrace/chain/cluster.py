@@ -189,15 +189,21 @@ def cluster_addresses(engine: Engine, config: ClusterConfig | None = None, *, re
         engine.register("_witness_in", witness)
         engine.execute("INSERT INTO chain_cluster_witness SELECT * FROM _witness_in")
         new_txs = int(engine.scalar("SELECT count(*) FROM chain_txs WHERE tx_id > ?", [watermark]))
-        engine.execute("DELETE FROM chain_cluster_state")
-        engine.execute(
-            "INSERT INTO chain_cluster_state VALUES (?, ?, (SELECT count(*) FROM chain_txs WHERE tx_id <= ?), now())",
-            [config.key(), max_tx, max_tx],
-        )
+        record_state(engine, config, max_tx)
         lap("write", t)
         clusters = int(np.count_nonzero(sizes > 1))
     return ClusterRun(rebuilt, new_txs, coinjoins, int(src.shape[0]), int(merged.sum()), int(ids.shape[0]),
                       clusters, round(time.perf_counter() - started, 3), timings)
+
+
+def record_state(engine: Engine, config: ClusterConfig, max_tx: int) -> None:
+    """Record that the clusters cover every transaction up to ``max_tx`` with ``config`` (the
+    watermark the next incremental run starts from; also written after a Spark run)."""
+    engine.execute("DELETE FROM chain_cluster_state")
+    engine.execute(
+        "INSERT INTO chain_cluster_state VALUES (?, ?, (SELECT count(*) FROM chain_txs WHERE tx_id <= ?), now())",
+        [config.key(), max_tx, max_tx],
+    )
 
 
 def _heuristic_names(n_multi: int, change_names: list[pa.Array]) -> pa.Array:

@@ -149,13 +149,13 @@ def connected_components(spark: Any, edges: Any, checkpoint_dir: str, max_rounds
 @dataclass
 class SparkClusters:
     labels: Any            # DataFrame (address_id, cluster_id), cached
-    witness: Any | None    # DataFrame of chain_cluster_witness rows, when asked for
+    witness: Any           # DataFrame of chain_cluster_witness rows (lazy: computed when written)
     coinjoins: Any         # DataFrame (tx_id, kind) of the excluded CoinJoins
     info: dict[str, Any]
 
 
-def spark_cluster_run(spark_engine: Any, config: ClusterConfig | None = None, *, checkpoint_dir: str | None = None,
-                      witness: bool = True) -> SparkClusters:
+def spark_cluster_run(spark_engine: Any, config: ClusterConfig | None = None, *,
+                      checkpoint_dir: str | None = None) -> SparkClusters:
     """Cluster on Spark over the registered chain views: labels, merge witnesses, CoinJoins."""
     config = config or ClusterConfig()
     started = time.perf_counter()
@@ -166,17 +166,15 @@ def spark_cluster_run(spark_engine: Any, config: ClusterConfig | None = None, *,
     info = {"engine": "spark", "rounds": rounds, "addresses_in_clusters": labels.count(),
             "clusters": labels.select("cluster_id").distinct().count(),
             "seconds": round(time.perf_counter() - started, 3)}
-    forest = None
-    if witness:
-        partitions = int(spark_engine.spark.conf.get("spark.sql.shuffle.partitions"))
-        forest = witness_forest(edges, labels, partitions)
+    partitions = int(spark_engine.spark.conf.get("spark.sql.shuffle.partitions"))
+    forest = witness_forest(edges, labels, partitions)
     return SparkClusters(labels, forest, spark_engine.spark.table("chain_coinjoin_txs"), info)
 
 
 def spark_cluster(spark_engine: Any, config: ClusterConfig | None = None, *,
                   checkpoint_dir: str | None = None) -> tuple[Any, dict[str, Any]]:
     """Cluster on Spark over the registered chain views. Returns (labels DataFrame, run info)."""
-    run = spark_cluster_run(spark_engine, config, checkpoint_dir=checkpoint_dir, witness=False)
+    run = spark_cluster_run(spark_engine, config, checkpoint_dir=checkpoint_dir)
     return run.labels, run.info
 
 
@@ -191,7 +189,6 @@ def spark_cluster_summary(spark_engine: Any, settings: Settings, config: Cluster
     labels, info = run.labels, run.info
     target = warehouse / "chain_clusters"
     labels.write.mode("overwrite").parquet(str(target))
-    assert run.witness is not None
     run.witness.write.mode("overwrite").parquet(str(warehouse / "chain_cluster_witness"))
     labels.createOrReplaceTempView("chain_clusters")
     info["written"] = [str(target), str(warehouse / "chain_cluster_witness")]

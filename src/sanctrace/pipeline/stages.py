@@ -147,7 +147,7 @@ def _cluster_on_spark(ctx: StageContext) -> dict[str, Any]:
     import shutil
     import tempfile
 
-    from sanctrace.chain.cluster import ClusterConfig, ensure_tables
+    from sanctrace.chain.cluster import ClusterConfig, ensure_tables, record_state
     from sanctrace.chain.spark_cluster import spark_cluster_run
     from sanctrace.chain.spark_tables import CLUSTER_TABLES, OPTIONAL_TABLES
     from sanctrace.engine.spark_engine import SparkEngine
@@ -164,7 +164,6 @@ def _cluster_on_spark(ctx: StageContext) -> dict[str, Any]:
         config = ClusterConfig()
         run = spark_cluster_run(spark_engine, config, checkpoint_dir=str(work / "_checkpoints"))
         info = run.info
-        assert run.witness is not None
         run.labels.write.mode("overwrite").parquet(str(work / "labels"))
         run.witness.write.mode("overwrite").parquet(str(work / "witness"))
         run.coinjoins.write.mode("overwrite").parquet(str(work / "coinjoins"))
@@ -177,10 +176,7 @@ def _cluster_on_spark(ctx: StageContext) -> dict[str, Any]:
                 ctx.engine.execute(f"DELETE FROM {table}")
                 ctx.engine.execute(f"INSERT INTO {table} SELECT {cols} FROM read_parquet('{work / part}/*.parquet')")
             # the state a DuckDB rebuild leaves: the next `chain cluster` continues from here
-            max_tx = int(ctx.engine.scalar("SELECT coalesce(max(tx_id), 0) FROM chain_txs") or 0)
-            ctx.engine.execute("DELETE FROM chain_cluster_state")
-            ctx.engine.execute("INSERT INTO chain_cluster_state VALUES (?, ?, (SELECT count(*) FROM chain_txs "
-                               "WHERE tx_id <= ?), now())", [config.key(), max_tx, max_tx])
+            record_state(ctx.engine, config, int(ctx.engine.scalar("SELECT coalesce(max(tx_id), 0) FROM chain_txs")))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return {"engine": "spark", "clusters": info["clusters"], "rounds": info["rounds"],
