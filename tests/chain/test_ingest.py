@@ -14,6 +14,7 @@ from sanctrace.chain.synth import generate
 from sanctrace.chain.synth_write import write_blk_files
 from sanctrace.engine.duckdb_engine import DuckDBEngine
 from sanctrace.errors import InputError, NotFound
+from tests.chain.stored import competing_chains, table_digest
 
 
 @pytest.fixture(scope="module")
@@ -105,13 +106,7 @@ def _main_spends(engine: DuckDBEngine) -> set[tuple[str, int, str | None]]:
 
 
 def test_reorg_flips_main_chain_and_relinks_spends(tmp_path: Path) -> None:
-    # two competing chains from one seed: blocks 1-3 hold the same transactions (different header
-    # times), the short chain's block 4 differs from the long chain's; 4 blocks lose to 6
-    short = generate(600, seed=11, txs_per_block=200, n_users=300, n_miners=20)
-    long = generate(1000, seed=11, txs_per_block=200, n_users=300, n_miners=20)
-    long.start_time += 7
-    a = write_blk_files(short, tmp_path / "a")
-    b = write_blk_files(long, tmp_path / "b")
+    short, long, a, b = competing_chains(tmp_path)
     assert short.txids is not None and long.txids is not None
     same = int(short.tx_block.searchsorted(3))
     assert (short.txids[:same] == long.txids[:same]).all() and same > 200
@@ -134,13 +129,6 @@ def test_reorg_flips_main_chain_and_relinks_spends(tmp_path: Path) -> None:
     assert _main_spends(eng) == _main_spends(only_long)
 
 
-_TABLES = ("chain_blocks", "chain_txs", "chain_inputs", "chain_outputs", "chain_addresses")
-
-
-def _digest(engine: DuckDBEngine) -> list[object]:
-    return [engine.query_one(f"SELECT count(*), sum(hash(t)::HUGEINT)::VARCHAR FROM {name} t") for name in _TABLES]
-
-
 def test_deferred_spends_equal_per_batch_updates_and_survive_a_kill(tmp_path: Path) -> None:
     from sanctrace.chain.decode import decode_blocks
     from sanctrace.chain.ingest import _batches, _spans_from
@@ -157,7 +145,7 @@ def test_deferred_spends_equal_per_batch_updates_and_survive_a_kill(tmp_path: Pa
     ingest_paths(deferred, files, batch_bytes=200_000)
     assert deferred.scalar("SELECT count(*) FROM chain_pending_spends") == 0
     assert deferred.scalar("SELECT count(spent_tx_id) FROM chain_outputs") > 1000
-    assert _digest(deferred) == _digest(per_batch)
+    assert table_digest(deferred) == table_digest(per_batch)
 
     # a run killed after some batches committed: their spends of older outputs wait in the side
     # table, and the next ingest call (which skips those batches) applies them
@@ -179,4 +167,4 @@ def test_deferred_spends_equal_per_batch_updates_and_survive_a_kill(tmp_path: Pa
     report = ingest_paths(killed, files, batch_bytes=200_000)
     assert report.blocks_skipped > 0
     assert killed.scalar("SELECT count(*) FROM chain_pending_spends") == 0
-    assert _digest(killed) == _digest(per_batch)
+    assert table_digest(killed) == table_digest(per_batch)

@@ -12,8 +12,9 @@ from sanctrace.chain.link_index import KeyTable, OutputTable, string_keys
 from sanctrace.chain.synth import generate
 from sanctrace.chain.synth_write import write_blk_files
 from sanctrace.engine.duckdb_engine import DuckDBEngine
+from tests.chain.stored import CHAIN_TABLES, competing_chains, table_digest
 
-TABLES = ("chain_blocks", "chain_txs", "chain_inputs", "chain_outputs", "chain_addresses", "chain_pending_spends")
+TABLES = (*CHAIN_TABLES, "chain_pending_spends")
 
 
 def test_string_keys_depend_on_text_only() -> None:
@@ -62,17 +63,13 @@ def test_output_table_finds_outputs_by_tx_and_vout() -> None:
     assert address[found].tolist() == [8, -1, 7, 9, 3]
 
 
-def _digest(engine: DuckDBEngine) -> list[object]:
-    return [engine.query_one(f"SELECT count(*), sum(hash(t)::HUGEINT)::VARCHAR FROM {name} t") for name in TABLES]
-
-
 def _ingest_both_ways(tmp_path: Path, calls: list[list[Path]], name: str, batch_bytes: int) -> list[object]:
     digests = []
     for use in (False, True):
         eng = DuckDBEngine(tmp_path / f"{name}-{use}.duckdb")
         for files in calls:
             ingest_paths(eng, files, batch_bytes=batch_bytes, link_index=use)
-        digests.append(_digest(eng))
+        digests.append(table_digest(eng, TABLES))
         eng.close()
     assert digests[0] == digests[1]
     return digests[0]
@@ -94,11 +91,7 @@ def test_ingest_with_index_equals_sql_lookups_across_calls_and_out_of_order(tmp_
 
 
 def test_ingest_with_index_equals_sql_lookups_through_a_reorg(tmp_path: Path) -> None:
-    short = generate(600, seed=11, txs_per_block=200, n_users=300, n_miners=20)
-    long = generate(1000, seed=11, txs_per_block=200, n_users=300, n_miners=20)
-    long.start_time += 7
-    a = write_blk_files(short, tmp_path / "a")
-    b = write_blk_files(long, tmp_path / "b")
+    _short, _long, a, b = competing_chains(tmp_path)
     # the reorg happens inside the second call, between its batches: the index must drop its txids
     # when stored blocks leave the main chain and later batches link to the new main-chain copies
     _ingest_both_ways(tmp_path, [a, b], "reorg", 40_000)
