@@ -202,35 +202,43 @@ def un_and_negatives(screener: Screener, entries: list[ListEntry],
     return out
 
 
-def meti(scorers: dict[str, tuple[Callable[[str, list[str], str], float], float]]) -> dict[str, Any]:
-    entries: list[ListEntry] = []
-    part_of: dict[str, str] = {}  # russia is the tuning set; belarus and third countries are held out
+def meti_queries() -> tuple[list[tuple[str, str, str, list[str]]], list[ListEntry]]:
+    """The METI end-user lists as a retrieval task: (file part, entity id, Japanese name, English
+    names) per entry that has both, and the English names alone as the list to search. The part
+    (russia, belarus, third countries) matters: russia is the tuning set, the others held out."""
+    queries: list[tuple[str, str, str, list[str]]] = []
+    english: list[ListEntry] = []
     for path in sorted((DATA / "jp").glob("meti_*.txt")):
         for entry in parse_file(path).entries:
-            entries.append(entry)
-            part_of[entry.entity_id] = "file:" + path.name.split("_")[1]
-    pairs: list[tuple[str, str, list[str]]] = []
-    english_only: list[ListEntry] = []
-    for entry in entries:
-        jp = next((n.full for n in entry.names if n.script == "Jpan"), None)
-        en = [n.full for n in entry.names if n.script == "Latn"]
-        if jp and en:
-            pairs.append((entry.entity_id, jp, en))
-            english_only.append(ListEntry(entry.entity_id, entry.source, entry.source_id, EntityKind.ORGANIZATION,
-                                          names=[n for n in entry.names if n.script == "Latn"]))
+            jp = next((n.full for n in entry.names if n.script == "Jpan"), None)
+            latin = [n for n in entry.names if n.script == "Latn"]
+            if jp and latin:
+                queries.append((path.name.split("_")[1], entry.entity_id, jp, [n.full for n in latin]))
+                english.append(ListEntry(entry.entity_id, entry.source, entry.source_id, EntityKind.ORGANIZATION,
+                                         names=latin))
+    return queries, english
+
+
+def tally_top1(counts: dict[str, list[int]], keys: tuple[str, ...], top: str | None, truth: str) -> None:
+    """Count a top-1 answer as [tp, fp, fn] under each key (a wrong answer is both fp and fn)."""
+    for key in keys:
+        c = counts.setdefault(key, [0, 0, 0])
+        c[0] += top == truth
+        c[1] += top is not None and top != truth
+        c[2] += top != truth
+
+
+def meti(scorers: dict[str, tuple[Callable[[str, list[str], str], float], float]]) -> dict[str, Any]:
+    queries, english_only = meti_queries()
+    pairs = [(entity_id, jp, en) for _part, entity_id, jp, en in queries]
     screener = Screener(english_only, "meti")
     counts: dict[str, list[int]] = {}
-    for entity_id, jp, _en in pairs:
+    for part, entity_id, jp, _en in queries:
         kana = sum("\u30a0" <= c <= "\u30ff" or "\uff66" <= c <= "\uff9f" for c in jp)
         kanji = sum("\u4e00" <= c <= "\u9fff" for c in jp)
         subset = "katakana" if kana >= kanji else "kanji"
         matches = screener.screen(CustomerRecord("q", jp, "company")).matches
-        top = matches[0].entity_id if matches else None
-        for key in ("all", subset, part_of[entity_id]):
-            c = counts.setdefault(key, [0, 0, 0])
-            c[0] += top == entity_id
-            c[1] += top is not None and top != entity_id
-            c[2] += top != entity_id
+        tally_top1(counts, ("all", subset, f"file:{part}"), matches[0].entity_id if matches else None, entity_id)
     out: dict[str, Any] = {"pairs": len(pairs), "sanctrace_retrieval": {k: prf(*v) for k, v in counts.items()}}
     # Pairwise for everyone: the true pair, and the next entity's English name as a negative.
     for label, (scorer, threshold) in scorers.items():
@@ -305,16 +313,7 @@ def japanese_latency(lists: Screener | None = None, rounds: int = 2) -> dict[str
 
     from sanctrace.screening import align, kana_match
 
-    english: list[ListEntry] = []
-    queries: list[tuple[str, str, str]] = []  # (file, entity id, Japanese name)
-    for path in sorted((DATA / "jp").glob("meti_*.txt")):
-        for entry in parse_file(path).entries:
-            jp = next((n.full for n in entry.names if n.script == "Jpan"), None)
-            latin = [n for n in entry.names if n.script == "Latn"]
-            if jp and latin:
-                queries.append((path.name.split("_")[1], entry.entity_id, jp))
-                english.append(ListEntry(entry.entity_id, entry.source, entry.source_id, EntityKind.ORGANIZATION,
-                                         names=latin))
+    queries, english = meti_queries()
     screener = Screener(english, "meti") if lists is None else lists
     compiled = kana_match.kana_latin_similarity
     python = functools.lru_cache(maxsize=1 << 16)(kana_match._reference_similarity)
@@ -330,7 +329,7 @@ def japanese_latency(lists: Screener | None = None, rounds: int = 2) -> dict[str
                 python.cache_clear()
                 screener.screen(CustomerRecord("w", "株式会社キドマテック", "company"))  # kernel loaded
                 run = []
-                for _part, _entity_id, jp in queries:
+                for _part, _entity_id, jp, _en in queries:
                     started, started_cpu = time.perf_counter(), time.thread_time()
                     matches = screener.screen(CustomerRecord("q", jp, "company")).matches
                     cpu[label].append((time.thread_time() - started_cpu) * 1000)
@@ -341,13 +340,8 @@ def japanese_latency(lists: Screener | None = None, rounds: int = 2) -> dict[str
     finally:
         align.kana_latin_similarity = compiled  # type: ignore[attr-defined]
     counts: dict[str, list[int]] = {}
-    for (part, entity_id, _jp), found in zip(queries, results["compiled"], strict=True):
-        top = found[0][0] if found else None
-        for key in ("all", f"file:{part}"):
-            c = counts.setdefault(key, [0, 0, 0])
-            c[0] += top == entity_id
-            c[1] += top is not None and top != entity_id
-            c[2] += top != entity_id
+    for (part, entity_id, _jp, _en), found in zip(queries, results["compiled"], strict=True):
+        tally_top1(counts, ("all", f"file:{part}"), found[0][0] if found else None, entity_id)
 
     def stats(label: str) -> dict[str, float]:
         ordered = sorted(wall[label])
