@@ -220,7 +220,10 @@ def test_analyst_journey_with_four_eyes_and_str(server: Server, browser: Any, tm
     page.check("#open-only")
     page.wait_for_selector("#alerts tbody tr:has-text('P-ACME-SG')")
     # The filtered list replaces the full one asynchronously; wait for the re-render, not a fixed time.
-    page.wait_for_function("!document.querySelector('#alerts').innerText.includes('C-1001')", timeout=10_000)
+    # (A selector wait, not wait_for_function: a string predicate that is false at its first check is
+    # polled with eval inside the page, which the UI's CSP forbids, so it failed whenever rendering
+    # was slower than that first check.)
+    page.wait_for_selector("#alerts tbody tr:has-text('C-1001')", state="detached", timeout=10_000)
     assert "C-1001" not in page.inner_text("#alerts")
     page.uncheck("#open-only")
     page.wait_for_selector("#alerts tbody tr:has-text('C-1001')")
